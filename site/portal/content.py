@@ -1,0 +1,508 @@
+"""The content model: load `content/`, check every rule, report `file:line: what is wrong`.
+
+One loader serves the build, the staff CLI and the tests. It never stops at the
+first problem: staff fix a file faster when they see every error in one run.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from .yamlfile import LineDict, LineList, YamlSyntaxError, parse_yaml, read_front_matter
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Internal links staff write in markdown: [teks](layanan:ktp-el-baru) and friends.
+INTERNAL_LINK = re.compile(r"\]\(\s*(kantor|layanan|formulir|pengumuman):([^)\s#]*)(#[^)\s]*)?\s*\)")
+DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+HOURS = re.compile(r"^([01]\d|2[0-3])[.:]([0-5]\d)\s*[-–]\s*([01]\d|2[0-3])[.:]([0-5]\d)$")
+MAX_CLOSURE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentErrors(Exception):
+    """Raised when content has problems; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (str(p.path), p.line))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Site:
+    regency: str
+    province: str
+    office_name: str
+    office_short_name: str
+    address: str
+    phone: str
+    whatsapp: str
+    email: str
+    website: str
+    timezone: str
+    data_credit: str
+
+
+@dataclass(frozen=True)
+class Office:
+    id: str
+    name: str
+    kind: str
+    area_code: str
+    address: str
+    hours: dict[str, str]
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Closure:
+    offices: tuple[str, ...]  # resolved ids; "all" is expanded when loading
+    all_offices: bool
+    first_day: date
+    last_day: date  # inclusive
+    reason: str
+    instead: str
+
+    @property
+    def reopens(self) -> date:
+        return self.last_day + timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+@dataclass(frozen=True)
+class Announcement:
+    slug: str
+    title: str
+    date: date
+    categories: tuple[str, ...]
+    summary: str
+    body: str
+    closure: Closure | None
+    path: Path
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Guide:
+    slug: str
+    title: str
+    service: str
+    summary: str
+    aliases: tuple[str, ...]
+    who: str
+    documents: tuple[str, ...]
+    steps: tuple[str, ...]
+    fee: str
+    duration: str
+    form: str | None
+    sources: tuple[str, ...]
+    order: int
+    body: str
+    path: Path
+    body_line: int
+
+
+@dataclass(frozen=True)
+class FormRef:
+    id: str
+    title: str
+    path: Path
+
+
+@dataclass
+class Content:
+    root: Path
+    site: Site
+    offices: list[Office]
+    announcements: list[Announcement]  # newest first
+    guides: list[Guide]
+    forms: list[FormRef]
+    services: dict[str, str] = field(default_factory=dict)  # id -> name
+
+    def office(self, office_id: str) -> Office:
+        return next(o for o in self.offices if o.id == office_id)
+
+    @property
+    def closures(self) -> list[tuple[Announcement, Closure]]:
+        return [(a, a.closure) for a in self.announcements if a.closure]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Checker:
+    """Collects problems for one file while reading values out of its YAML."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def mapping(self, data: Any, where: str, line: int = 1) -> LineDict | None:
+        if not isinstance(data, LineDict):
+            self.error(getattr(data, "line", line), f"{where} harus berupa pasangan 'kunci: nilai'")
+            return None
+        return data
+
+    def unknown_keys(self, data: LineDict, allowed: set[str], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.error(data.line_of(key), f"kunci '{key}' tidak dikenal di {where} (yang dikenal: {known})")
+
+    def text(self, data: LineDict, key: str, where: str, required: bool = True) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(data.line_of(key), f"'{key}' wajib diisi di {where}")
+            return ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.error(data.line_of(key), f"'{key}' harus berupa teks")
+            return ""
+        return str(value).strip()
+
+    def text_list(self, data: LineDict, key: str, where: str, required: bool = False) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(data.line_of(key), f"'{key}' wajib diisi di {where}")
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            self.error(data.line_of(key), f"'{key}' harus berupa daftar teks")
+            return ()
+        if required and not value:
+            self.error(data.line_of(key), f"'{key}' tidak boleh kosong di {where}")
+        return tuple(str(v).strip() for v in value)
+
+    def day(self, data: LineDict, key: str, required: bool = True) -> date | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(data.line_of(key), f"'{key}' wajib diisi (format TTTT-BB-HH, misalnya 2020-09-25)")
+            return None
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+                raise ValueError
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.error(
+                data.line_of(key),
+                f"'{key}': '{value}' bukan tanggal yang ada (format TTTT-BB-HH, misalnya 2020-09-25)",
+            )
+            return None
+
+
+def load_content(root: Path) -> Content:
+    """Load and check everything under `root`; raise ContentErrors listing every problem."""
+    root = Path(root)
+    problems: list[Problem] = []
+    site = _load_site(root / "site.yml", problems)
+    offices = _load_offices(root / "offices.yml", problems)
+    office_ids = {o.id for o in offices}
+    forms = _load_form_refs(root / "forms", problems)
+    guides = _load_guides(root / "guides", {f.id for f in forms}, problems)
+    announcements = _load_announcements(root / "announcements", office_ids, problems)
+    services = {g.service: g.title for g in sorted(guides, key=lambda g: g.order)}
+    _check_services(root / "offices.yml", offices, guides, problems)
+    _check_slugs(guides, announcements, problems)
+    targets = {
+        "kantor": office_ids | {""},
+        "layanan": {g.slug for g in guides} | {""},
+        "formulir": {f.id for f in forms} | {""},
+        "pengumuman": {a.slug for a in announcements} | {""},
+    }
+    for doc in [*guides, *announcements]:
+        _check_links(doc.path, doc.body, doc.body_line, targets, problems)
+        closure = getattr(doc, "closure", None)
+        if closure is not None:
+            _check_links(doc.path, closure.instead, doc.body_line, targets, problems, in_front_matter=True)
+    if problems or site is None:
+        raise ContentErrors(problems)
+    announcements.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    guides.sort(key=lambda g: (g.order, g.title))
+    return Content(root, site, offices, announcements, guides, forms, services)
+
+
+def _read_yaml_file(path: Path, problems: list[Problem]) -> Any:
+    if not path.is_file():
+        problems.append(Problem(path, 1, "berkas tidak ditemukan"))
+        return None
+    try:
+        return parse_yaml(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        problems.append(Problem(path, exc.line, exc.message))
+        return None
+
+
+SITE_KEYS = {f for f in Site.__dataclass_fields__}
+
+
+def _load_site(path: Path, problems: list[Problem]) -> Site | None:
+    check = _Checker(path, problems)
+    data = check.mapping(_read_yaml_file(path, problems), "site.yml") if path.is_file() else None
+    if data is None:
+        if not path.is_file():
+            return None
+        return None
+    check.unknown_keys(data, SITE_KEYS, "site.yml")
+    optional = {"address", "phone", "whatsapp", "email", "website", "data_credit", "province", "office_short_name"}
+    values = {key: check.text(data, key, "site.yml", required=key not in optional) for key in SITE_KEYS}
+    if values["timezone"] and values["timezone"] != "Asia/Jakarta":
+        # The status logic, the ICS files and the texts all say WIB.
+        check.error(data.line_of("timezone"), "timezone harus 'Asia/Jakarta' (WIB)")
+    values["office_short_name"] = values["office_short_name"] or values["office_name"]
+    return Site(**values)
+
+
+def _load_offices(path: Path, problems: list[Problem]) -> list[Office]:
+    check = _Checker(path, problems)
+    raw = _read_yaml_file(path, problems)
+    data = check.mapping(raw, "offices.yml") if raw is not None else None
+    if data is None:
+        return []
+    items = data.get("offices")
+    if not isinstance(items, LineList) or not items:
+        check.error(data.line_of("offices"), "'offices' harus berupa daftar kantor dan tidak boleh kosong")
+        return []
+    offices: list[Office] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        entry = check.mapping(item, "setiap kantor", items.line_of(index))
+        if entry is None:
+            continue
+        check.unknown_keys(entry, {f for f in Office.__dataclass_fields__}, "kantor")
+        office_id = check.text(entry, "id", "kantor")
+        if office_id and not SLUG.match(office_id):
+            check.error(entry.line_of("id"), f"id kantor '{office_id}' hanya boleh huruf kecil, angka dan tanda hubung")
+        if office_id in seen:
+            check.error(entry.line_of("id"), f"id kantor '{office_id}' sudah dipakai di baris {seen[office_id]}")
+        seen[office_id] = entry.line_of("id")
+        hours = entry.get("hours") or {}
+        if not isinstance(hours, dict):
+            check.error(entry.line_of("hours"), "'hours' harus berupa pasangan hari: jam, misalnya senin: 08.00-15.00")
+            hours = {}
+        for day_name, value in hours.items():
+            if day_name not in DAY_NAMES:
+                check.error(hours.line_of(day_name), f"hari '{day_name}' tidak dikenal (pakai: {', '.join(DAY_NAMES)})")
+            elif not (str(value).strip().lower() == "tutup" or HOURS.match(str(value).strip())):
+                check.error(hours.line_of(day_name), f"jam '{value}' tidak valid (contoh: 08.00-15.00, atau 'tutup')")
+        offices.append(
+            Office(
+                id=office_id,
+                name=check.text(entry, "name", "kantor"),
+                kind=check.text(entry, "kind", "kantor"),
+                area_code=check.text(entry, "area_code", "kantor", required=False),
+                address=check.text(entry, "address", "kantor", required=False),
+                hours={k: str(v).strip() for k, v in hours.items()},
+                services=check.text_list(entry, "services", "kantor"),
+            )
+        )
+    return offices
+
+
+def _load_form_refs(folder: Path, problems: list[Problem]) -> list[FormRef]:
+    refs = []
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        data = _read_yaml_file(path, problems)
+        title = data.get("title", path.stem) if isinstance(data, dict) else path.stem
+        refs.append(FormRef(path.stem, str(title), path))
+    return refs
+
+
+GUIDE_KEYS = {"title", "service", "summary", "aliases", "who", "documents", "steps", "fee",
+              "duration", "form", "sources", "order", "slug"}
+
+
+def _load_guides(folder: Path, form_ids: set[str], problems: list[Problem]) -> list[Guide]:
+    guides = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        check = _Checker(path, problems)
+        try:
+            meta, body, body_line = read_front_matter(path)
+        except YamlSyntaxError as exc:
+            check.error(exc.line, exc.message)
+            continue
+        check.unknown_keys(meta, GUIDE_KEYS, "panduan layanan")
+        form = check.text(meta, "form", "panduan", required=False) or None
+        if form and form not in form_ids:
+            known = ", ".join(sorted(form_ids)) or "belum ada"
+            check.error(meta.line_of("form"), f"formulir '{form}' tidak ada di content/forms/ (yang ada: {known})")
+        order = meta.get("order", 100)
+        if not isinstance(order, int) or isinstance(order, bool):
+            check.error(meta.line_of("order"), "'order' harus berupa bilangan bulat")
+            order = 100
+        guides.append(
+            Guide(
+                slug=check.text(meta, "slug", "panduan", required=False) or path.stem,
+                title=check.text(meta, "title", "panduan"),
+                service=check.text(meta, "service", "panduan"),
+                summary=check.text(meta, "summary", "panduan"),
+                aliases=check.text_list(meta, "aliases", "panduan"),
+                who=check.text(meta, "who", "panduan"),
+                documents=check.text_list(meta, "documents", "panduan", required=True),
+                steps=check.text_list(meta, "steps", "panduan", required=True),
+                fee=check.text(meta, "fee", "panduan"),
+                duration=check.text(meta, "duration", "panduan"),
+                form=form,
+                sources=check.text_list(meta, "sources", "panduan"),
+                order=order,
+                body=body,
+                path=path,
+                body_line=body_line,
+            )
+        )
+    return guides
+
+
+ANNOUNCEMENT_KEYS = {"title", "date", "categories", "summary", "closure", "slug"}
+CLOSURE_KEYS = {"offices", "first_day", "last_day", "days", "reason", "instead"}
+
+
+def _load_announcements(folder: Path, office_ids: set[str], problems: list[Problem]) -> list[Announcement]:
+    announcements = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        check = _Checker(path, problems)
+        try:
+            meta, body, body_line = read_front_matter(path)
+        except YamlSyntaxError as exc:
+            check.error(exc.line, exc.message)
+            continue
+        check.unknown_keys(meta, ANNOUNCEMENT_KEYS, "pengumuman")
+        published = check.day(meta, "date")
+        closure = None
+        if "closure" in meta:
+            closure = _load_closure(check, meta, office_ids)
+        categories = check.text_list(meta, "categories", "pengumuman") or (
+            ("Penutupan layanan",) if closure else ("Pengumuman",)
+        )
+        announcements.append(
+            Announcement(
+                slug=check.text(meta, "slug", "pengumuman", required=False) or path.stem,
+                title=check.text(meta, "title", "pengumuman"),
+                date=published or date.min,
+                categories=categories,
+                summary=check.text(meta, "summary", "pengumuman", required=False),
+                body=body,
+                closure=closure,
+                path=path,
+                body_line=body_line,
+            )
+        )
+    return announcements
+
+
+def _load_closure(check: _Checker, meta: LineDict, office_ids: set[str]) -> Closure | None:
+    data = check.mapping(meta["closure"], "'closure'", meta.line_of("closure"))
+    if data is None:
+        return None
+    check.unknown_keys(data, CLOSURE_KEYS, "closure")
+    raw_offices = data.get("offices")
+    all_offices = raw_offices == "all"
+    ids: tuple[str, ...] = ()
+    if all_offices:
+        ids = tuple(sorted(office_ids))
+    elif isinstance(raw_offices, LineList) and raw_offices:
+        for index, office_id in enumerate(raw_offices):
+            if str(office_id) not in office_ids:
+                hint = _closest(str(office_id), office_ids)
+                check.error(
+                    raw_offices.line_of(index),
+                    f"kantor '{office_id}' tidak ada di offices.yml" + (f" (maksudnya '{hint}'?)" if hint else ""),
+                )
+        ids = tuple(dict.fromkeys(str(o) for o in raw_offices))
+    else:
+        check.error(data.line_of("offices"), "'offices' wajib diisi: daftar id kantor, atau 'all' untuk semua kantor")
+    first_day = check.day(data, "first_day")
+    has_last, has_days = "last_day" in data, "days" in data
+    last_day = None
+    if has_last and has_days:
+        check.error(data.line_of("days"), "isi salah satu saja: 'last_day' atau 'days'")
+    elif has_last:
+        last_day = check.day(data, "last_day")
+        if first_day and last_day and last_day < first_day:
+            check.error(
+                data.line_of("last_day"),
+                f"'last_day' ({last_day.isoformat()}) lebih awal dari 'first_day' ({first_day.isoformat()})",
+            )
+            last_day = None
+    elif has_days:
+        days = data.get("days")
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_CLOSURE_DAYS:
+            check.error(data.line_of("days"), f"'days' harus bilangan bulat 1 sampai {MAX_CLOSURE_DAYS}")
+        elif first_day:
+            last_day = first_day + timedelta(days=days - 1)
+    else:
+        check.error(data.line, "isi 'last_day' (hari terakhir tutup) atau 'days' (jumlah hari tutup)")
+    if first_day and last_day and (last_day - first_day).days + 1 > MAX_CLOSURE_DAYS:
+        check.error(data.line_of("last_day"), f"penutupan lebih dari {MAX_CLOSURE_DAYS} hari; periksa tahunnya")
+    reason = check.text(data, "reason", "closure")
+    instead = check.text(data, "instead", "closure")
+    if not (ids and first_day and last_day and reason and instead):
+        return None
+    return Closure(ids, all_offices, first_day, last_day, reason, instead)
+
+
+def _closest(word: str, options: set[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(options), n=1)
+    return found[0] if found else None
+
+
+def _check_services(path: Path, offices: list[Office], guides: list[Guide], problems: list[Problem]) -> None:
+    known = {g.service for g in guides}
+    if not known:
+        return
+    for office in offices:
+        for service in office.services:
+            if service not in known:
+                problems.append(
+                    Problem(path, 1, f"kantor '{office.id}': layanan '{service}' tidak punya panduan di content/guides/")
+                )
+
+
+def _check_slugs(guides: list[Guide], announcements: list[Announcement], problems: list[Problem]) -> None:
+    for kind, docs in (("panduan", guides), ("pengumuman", announcements)):
+        seen: dict[str, Path] = {}
+        for doc in docs:
+            if not SLUG.match(doc.slug):
+                problems.append(Problem(doc.path, 1, f"slug '{doc.slug}' hanya boleh huruf kecil, angka dan tanda hubung"))
+            key = doc.slug.lower()
+            if key in seen:
+                problems.append(Problem(doc.path, 1, f"slug {kind} '{doc.slug}' sudah dipakai oleh {seen[key]}"))
+            seen[key] = doc.path
+
+
+def _check_links(path: Path, text: str, first_line: int, targets: dict[str, set[str]],
+                 problems: list[Problem], in_front_matter: bool = False) -> None:
+    for match in INTERNAL_LINK.finditer(text):
+        scheme, target = match.group(1), match.group(2).strip("/")
+        if target not in targets[scheme]:
+            line = first_line if in_front_matter else first_line + text.count("\n", 0, match.start())
+            problems.append(Problem(path, line, f"tautan '{scheme}:{target}' menuju halaman yang tidak ada"))
+
+
+def load_kecamatan(path: Path) -> dict[str, str]:
+    with path.open(encoding="utf-8") as handle:
+        return {row["code"]: row["name"] for row in csv.DictReader(handle)}
