@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ class Closure:
     last_day: date  # inclusive
     reason: str
     instead: str
+    instead_line: int = field(default=1, compare=False)
 
     @property
     def reopens(self) -> date:
@@ -119,6 +121,8 @@ class Guide:
     body: str
     path: Path
     body_line: int
+    service_line: int = 1
+    field_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ class Content:
     def office(self, office_id: str) -> Office:
         return next(o for o in self.offices if o.id == office_id)
 
-    @property
+    @cached_property
     def closures(self) -> list[tuple[Announcement, Closure]]:
         return [(a, a.closure) for a in self.announcements if a.closure]
 
@@ -223,8 +227,8 @@ def load_content(root: Path) -> Content:
     forms = _load_form_refs(root / "forms", problems)
     guides = _load_guides(root / "guides", {f.id for f in forms}, problems)
     announcements = _load_announcements(root / "announcements", office_ids, problems)
-    services = {g.service: g.title for g in sorted(guides, key=lambda g: g.order)}
-    _check_services(root / "offices.yml", offices, guides, problems)
+    services = _load_services(root / "services.yml", problems)
+    _check_services(root, services, offices, guides, problems)
     _check_slugs(guides, announcements, problems)
     targets = {
         "kantor": office_ids | {""},
@@ -234,9 +238,17 @@ def load_content(root: Path) -> Content:
     }
     for doc in [*guides, *announcements]:
         _check_links(doc.path, doc.body, doc.body_line, targets, problems)
-        closure = getattr(doc, "closure", None)
-        if closure is not None:
-            _check_links(doc.path, closure.instead, doc.body_line, targets, problems, in_front_matter=True)
+    for guide in guides:
+        for key in ("who", "summary", "fee", "duration"):
+            _check_links(guide.path, getattr(guide, key), guide.field_lines.get(key, 1), targets, problems, True)
+        for key in ("documents", "steps"):
+            for index, text in enumerate(getattr(guide, key)):
+                line = guide.field_lines.get(f"{key}.{index}", 1)
+                _check_links(guide.path, text, line, targets, problems, True)
+    for announcement in announcements:
+        if announcement.closure is not None:
+            _check_links(announcement.path, announcement.closure.instead, announcement.closure.instead_line,
+                         targets, problems, True)
     if problems or site is None:
         raise ContentErrors(problems)
     announcements.sort(key=lambda a: (a.date, a.slug), reverse=True)
@@ -370,9 +382,23 @@ def _load_guides(folder: Path, form_ids: set[str], problems: list[Problem]) -> l
                 body=body,
                 path=path,
                 body_line=body_line,
+                service_line=meta.line_of("service"),
+                field_lines=_item_lines(meta, ("who", "documents", "steps", "summary", "fee", "duration")),
             )
         )
     return guides
+
+
+def _item_lines(meta: LineDict, keys: tuple[str, ...]) -> dict[str, int]:
+    """Line of each front-matter value that may hold links: `key` or `key.N` for list items."""
+    lines: dict[str, int] = {}
+    for key in keys:
+        value = meta.get(key)
+        lines[key] = meta.line_of(key)
+        if isinstance(value, LineList):
+            for index in range(len(value)):
+                lines[f"{key}.{index}"] = value.line_of(index)
+    return lines
 
 
 ANNOUNCEMENT_KEYS = {"title", "date", "categories", "summary", "closure", "slug"}
@@ -460,7 +486,7 @@ def _load_closure(check: _Checker, meta: LineDict, office_ids: set[str]) -> Clos
     instead = check.text(data, "instead", "closure")
     if not (ids and first_day and last_day and reason and instead):
         return None
-    return Closure(ids, all_offices, first_day, last_day, reason, instead)
+    return Closure(ids, all_offices, first_day, last_day, reason, instead, data.line_of("instead"))
 
 
 def _closest(word: str, options: set[str]) -> str | None:
@@ -470,16 +496,39 @@ def _closest(word: str, options: set[str]) -> str | None:
     return found[0] if found else None
 
 
-def _check_services(path: Path, offices: list[Office], guides: list[Guide], problems: list[Problem]) -> None:
-    known = {g.service for g in guides}
-    if not known:
-        return
-    for office in offices:
+def _load_services(path: Path, problems: list[Problem]) -> dict[str, str]:
+    check = _Checker(path, problems)
+    raw = _read_yaml_file(path, problems)
+    data = check.mapping(raw, "services.yml") if raw is not None else None
+    services = data.get("services") if data is not None else None
+    if data is not None and not isinstance(services, dict):
+        check.error(data.line_of("services"), "'services' harus berupa pasangan id: nama layanan")
+    if not isinstance(services, dict):
+        return {}
+    for key, name in services.items():
+        if not SLUG.match(str(key)):
+            check.error(services.line_of(key), f"id layanan '{key}' hanya boleh huruf kecil, angka dan tanda hubung")
+        if not isinstance(name, str) or not name.strip():
+            check.error(services.line_of(key), f"layanan '{key}' harus punya nama")
+    return {str(k): str(v) for k, v in services.items()}
+
+
+def _check_services(root: Path, services: dict[str, str], offices: list[Office], guides: list[Guide],
+                    problems: list[Problem]) -> None:
+    known = ", ".join(services) or "belum ada"
+    raw = _read_yaml_file(root / "offices.yml", []) or {}
+    entries = raw.get("offices") if isinstance(raw, dict) else None
+    for index, office in enumerate(offices):
+        entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
+        line = entry.line_of("services") if isinstance(entry, LineDict) else 1
         for service in office.services:
-            if service not in known:
-                problems.append(
-                    Problem(path, 1, f"kantor '{office.id}': layanan '{service}' tidak punya panduan di content/guides/")
-                )
+            if service not in services:
+                problems.append(Problem(root / "offices.yml", line,
+                                        f"kantor '{office.id}': layanan '{service}' tidak ada di services.yml ({known})"))
+    for guide in guides:
+        if guide.service and guide.service not in services:
+            problems.append(Problem(guide.path, guide.service_line,
+                                    f"layanan '{guide.service}' tidak ada di services.yml ({known})"))
 
 
 def _check_slugs(guides: list[Guide], announcements: list[Announcement], problems: list[Problem]) -> None:
