@@ -106,7 +106,8 @@ class FieldSpec:
             "export": self.export_column,
         }
         for key, value in self.options.items():
-            data[key] = value.isoformat() if isinstance(value, date) else value
+            if value is not None:
+                data[key] = value.isoformat() if isinstance(value, date) else value
         if self.type == "choice":
             data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
         if self.type in ("nik", "kk"):
@@ -388,6 +389,8 @@ class FieldType:
     messages: Mapping[str, str]
     empty_verb: str = "Masukkan"
     accepts_int: bool = False
+    # Codes that only apply when an option is set; the others always apply.
+    applies: Mapping[str, Callable[[Mapping[str, Any]], bool]] = field(default_factory=dict)
 
 
 _CHECK_AGAIN_KTP = "Periksa lagi di KTP-el atau Kartu Keluarga"
@@ -438,6 +441,8 @@ TYPES: dict[str, FieldType] = {
         "nik", _validate_nik,
         {"check_birth_date": Option("field"), "check_sex": Option("field")},
         _NIK_MESSAGES,
+        applies={"nik_tanggal_lahir_berbeda": lambda o: o.get("check_birth_date") is not None,
+                 "nik_jenis_kelamin_berbeda": lambda o: o.get("check_sex") is not None},
     ),
     "kk": FieldType("kk", _validate_kk, {}, _KK_MESSAGES),
     "name": FieldType(
@@ -452,6 +457,7 @@ TYPES: dict[str, FieldType] = {
             "nama_kurang_kata": "{Label} harus paling sedikit {min_words} kata, "
                                 "seperti Aisyah Putri",
         },
+        applies={"nama_kurang_kata": lambda o: o["min_words"] > 1},
     ),
     "phone": FieldType(
         "phone", _validate_phone, {"mobile": Option("bool", False)},
@@ -466,6 +472,7 @@ TYPES: dict[str, FieldType] = {
             "telepon_bukan_hp": "Masukkan nomor HP yang dipakai untuk WhatsApp, seperti "
                                 f"{_EXAMPLE_PHONE}, bukan nomor telepon rumah atau kantor",
         },
+        applies={"telepon_bukan_hp": lambda o: o["mobile"]},
     ),
     "email": FieldType(
         "email", _validate_email, {},
@@ -495,6 +502,13 @@ TYPES: dict[str, FieldType] = {
             "tanggal_usia_lebih": "Menurut {label}, usianya lebih dari {max_age} tahun. "
                                   "Periksa lagi tanggalnya",
         },
+        applies={
+            "tanggal_di_masa_depan": lambda o: o["not_future"],
+            "tanggal_terlalu_awal": lambda o: o.get("min") is not None,
+            "tanggal_terlalu_akhir": lambda o: o.get("max") is not None,
+            "tanggal_usia_kurang": lambda o: o.get("min_age") is not None,
+            "tanggal_usia_lebih": lambda o: o.get("max_age") is not None,
+        },
     ),
     "choice": FieldType(
         "choice", _validate_choice, {"office_kind": Option("str")},
@@ -514,6 +528,7 @@ TYPES: dict[str, FieldType] = {
             "teks_karakter_tidak_valid": "{Label} berisi karakter yang tidak bisa disimpan. "
                                          "Hapus karakter itu lalu kirim lagi",
         },
+        applies={"teks_terlalu_pendek": lambda o: o["min_length"] > 0},
     ),
     "number": FieldType(
         "number", _validate_number,
@@ -654,7 +669,7 @@ def parse_field(
     if problems:
         return None
     args = _message_args(label, options, labels or {})
-    messages = _messages(kind, args, raw.get("messages"), bad)
+    messages = _messages(kind, options, args, raw.get("messages"), bad, required=required)
     if problems:
         return None
     return FieldSpec(field_id, type_name, label, hint, required, export, options, choices,
@@ -768,21 +783,24 @@ def _message_args(label: str, options: Mapping[str, Any],
             args[f"{key}_text"] = format_date(value)
     for option, arg in (("check_birth_date", "birth_date_label"), ("check_sex", "sex_label")):
         other = options.get(option)
-        if isinstance(other, str) and other in labels:
-            args[arg] = in_sentence(labels[other])
+        if isinstance(other, str):  # an unknown id is reported by the form loader
+            args[arg] = in_sentence(labels.get(other, other))
     return args
 
 
-def _messages(kind: FieldType, args: Mapping[str, Any], overrides: Any,
-              bad: Report) -> dict[str, str]:
-    templates = {REQUIRED: f"{kind.empty_verb} {{label}}", **COMMON_MESSAGES, **kind.messages}
+def _messages(kind: FieldType, options: Mapping[str, Any], args: Mapping[str, Any],
+              overrides: Any, bad: Report, *, required: bool) -> dict[str, str]:
+    templates = {REQUIRED: f"{kind.empty_verb} {{label}}"} if required else {}
+    templates.update(COMMON_MESSAGES)
+    templates.update((code, text) for code, text in kind.messages.items()
+                     if code not in kind.applies or kind.applies[code](options))
     if overrides is not None and not isinstance(overrides, Mapping):
         bad("messages", "harus pasangan 'kode: pesan'")
         overrides = None
     for code, text in (overrides or {}).items():
         if code not in templates:
-            bad("messages", f"kode '{code}' tidak dipakai jenis '{kind.name}' "
-                            f"(yang ada: {', '.join(templates)})")
+            bad("messages", f"kode '{code}' tidak dipakai isian ini "
+                            f"(yang dipakai: {', '.join(templates)})")
         elif not isinstance(text, str) or not text.strip():
             bad("messages", f"pesan untuk '{code}' harus teks")
         else:
@@ -792,11 +810,8 @@ def _messages(kind: FieldType, args: Mapping[str, Any], overrides: Any,
         try:
             messages[code] = render(template, args)
         except KeyError as exc:
-            # A built-in template whose option is not set (e.g. a warning without
-            # check_sex) does not apply to this field: leave it out.
-            if overrides and code in overrides:
-                bad("messages", f"pesan '{code}' memakai {{{exc.args[0]}}}, yang tidak ada "
-                                "untuk isian ini")
+            bad("messages", f"pesan '{code}' memakai {{{exc.args[0]}}}, yang tidak ada "
+                            "untuk isian ini")
         except (ValueError, IndexError):
             bad("messages", f"pesan '{code}': tanda kurung kurawal {{ }} tidak seimbang")
     return messages

@@ -1,7 +1,8 @@
 """What a file really is, by its first bytes (never by its name or declared type).
 
     from chalicelib.filetypes import sniff, HEAD_BYTES
-    sniff(storage.read_range(key, HEAD_BYTES))   # "application/pdf" | "image/jpeg" | "image/png" | None
+    sniff(storage.read_range(key, HEAD_BYTES))  # "application/pdf", "image/jpeg", "image/png"
+                                                # or None for anything else
 
 Only the three types the forms accept are recognised:
 

@@ -43,14 +43,12 @@ MAX_FILES = 30
 """Most files one submission may declare (the forms allow far fewer)."""
 
 MAX_FIELD_COUNT = 200
-MAX_NAME_CHARS = 255
 MAX_TYPE_CHARS = 100
 MAX_CONFIRMATIONS = 50
 
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}", re.ASCII)
 _SUBMISSION_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)
 _FORM_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}", re.ASCII)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 _MSG_BAD_SHAPE = "Permintaan tidak dapat dibaca. Muat ulang halaman lalu coba lagi."
 
@@ -131,10 +129,6 @@ def _bad(field: str, code: str, message: str) -> BadRequest:
     return BadRequest(_MSG_BAD_SHAPE, code="bad_shape", errors=[field_error(field, code, message)])
 
 
-def _clean_text(value: str, limit: int) -> str:
-    return _CONTROL.sub("", value).strip()[:limit]
-
-
 def _parse_file(index: int, item: object) -> FileDeclaration:
     field = f"files[{index}]"
     if not isinstance(item, dict):
@@ -150,12 +144,9 @@ def _parse_file(index: int, item: object) -> FileDeclaration:
         raise _bad(f"{field}.size", "file_size_invalid", "Ukuran berkas harus bilangan bulat.")
     if not isinstance(mime, str) or len(mime) > MAX_TYPE_CHARS:
         raise _bad(f"{field}.type", "file_type_missing", "Jenis berkas tidak disebut.")
-    return FileDeclaration(
-        attachment=attachment[:64],
-        name=_clean_text(name, MAX_NAME_CHARS) or "berkas",
-        size=size,
-        type=mime.strip().lower(),
-    )
+    if len(attachment) > 100 or len(name) > 1000:
+        raise _bad(field, "file_text_too_long", "Keterangan berkas terlalu panjang.")
+    return FileDeclaration(attachment=attachment, name=name, size=size, type=mime.strip().lower())
 
 
 def parse_create_request(body: dict[str, Any]) -> CreateRequest:

@@ -214,8 +214,8 @@ def _validate_prefix(prefix: str) -> str:
     if not prefix:
         return prefix
     _check_characters(prefix)
-    head, _, tail = prefix.rpartition("/")
-    if head:
+    head, slash, tail = prefix.rpartition("/")
+    if slash:
         for segment in head.split("/"):
             _check_segment(segment)
     if tail.startswith("."):

@@ -32,7 +32,7 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -73,8 +73,6 @@ STATUS_LABELS: dict[str, str] = {
 
 INITIAL_STATUS = "diterima"
 RECORD_SCHEMA = 1
-SNIFF_BYTES = 64
-"""How many leading bytes of an upload are read to recognise its type."""
 
 _NOT_FOUND_STATUS = (
     "Kode pelacakan atau token tidak cocok. Periksa kembali keduanya seperti tertulis "
@@ -192,7 +190,7 @@ class SubmissionService:
         result = form.validate(
             request.values, today=now.date(), confirmed_warnings=request.confirmed_warnings
         )
-        problems = [*result.errors, *_unconfirmed(result.warnings, request.confirmed_warnings)]
+        problems = [*result.errors, *result.unconfirmed_warnings]
         problems.extend(form.check_files([_declared_file(f) for f in request.files]))
         if problems:
             errors = [p.to_dict() for p in problems]
@@ -335,7 +333,7 @@ class SubmissionService:
                 expires_in=self.settings.upload_expiry,
             )
             offer = post.to_dict()
-            expires_at = offer.get("expires_at", expires_at)
+            offer["expires_at"] = expires_at = isoformat_wib(post.expires_at)
             uploads.append(
                 {
                     "index": f["index"],
@@ -374,8 +372,9 @@ class SubmissionService:
             No such pending submission, or it expired.
         Unprocessable
             One or more files are missing, of the wrong size or type; ``errors``
-            has one entry per file (``field`` is the attachment id, ``index``
-            the file's position in the declaration).
+            has one entry per file (``field`` is ``files.<attachment id>`` as in
+            :meth:`FormDefinition.check_files`, ``index`` the file's position in
+            the declaration).
         """
         pending = self._load_pending(submission_id)
         loaded = self.storage.get_json(layout.pending_receipt_key(submission_id))
@@ -406,28 +405,25 @@ class SubmissionService:
         return pending
 
     def _verify_uploads(self, form: FormDefinition, pending: Mapping[str, Any]) -> None:
-        """Check every declared object really arrived, as declared and allowed."""
-        from .filetypes import sniff
+        """Check every declared object really arrived, as declared and allowed.
 
-        limits = {a.id: a for a in form.attachments}
+        This holds even if a presigned policy was bypassed: the size is read from
+        storage, the type from the object's first bytes.
+        """
+        specs = {a.id: a for a in form.attachments}
         errors: list[dict[str, Any]] = []
         arrived: list[Any] = []
         for f in pending["files"]:
-            spec = limits.get(f["attachment"])
-            accepted = tuple(getattr(spec, "accept", ()) or ())
-            max_bytes = getattr(spec, "max_bytes", None)
-            problem = self._check_upload(f, accepted, max_bytes, sniff)
+            problem = self._check_upload(f, specs.get(f["attachment"]))
             if problem is not None:
-                code, message = problem
-                entry = field_error(f["attachment"], code, message)
+                entry = field_error(f"files.{f['attachment']}", *problem)
                 entry["index"] = f["index"]
                 errors.append(entry)
             else:
                 declared = FileDeclaration(f["attachment"], f["name"], f["size"], f["type"])
                 arrived.append(_declared_file(declared))
         if not errors:  # limits and counts again, on what really arrived
-            for problem in form.check_files(arrived):
-                errors.append(problem.to_dict())
+            errors.extend(problem.to_dict() for problem in form.check_files(arrived))
         if errors:
             log.info(
                 "complete refused form=%s submission=%s codes=%s",
@@ -441,45 +437,44 @@ class SubmissionService:
                 errors=errors,
             )
 
-    def _check_upload(
-        self,
-        declared: Mapping[str, Any],
-        accepted: Sequence[str],
-        max_bytes: int | None,
-        sniff: Callable[[bytes], str | None],
-    ) -> tuple[str, str] | None:
+    def _check_upload(self, declared: Mapping[str, Any], spec: Any) -> tuple[str, str] | None:
+        """``(code, message)`` for what is wrong with one uploaded object, or ``None``."""
+        from .filetypes import HEAD_BYTES, sniff
+
         name = declared["name"]
+        accepted: Sequence[str] = tuple(getattr(spec, "accept", ()) or ())
+        max_bytes: int | None = getattr(spec, "max_bytes", None)
         info = self.storage.head(declared["key"])
         if info is None:
             return (
                 "file_missing",
-                f"Berkas “{name}” belum sampai. Unggah ulang berkas ini lalu kirim lagi.",
+                f"Berkas “{name}” belum sampai. Unggah ulang berkas ini lalu kirim lagi",
             )
         if max_bytes is not None and info.size > max_bytes:
             return (
                 "file_too_large",
                 f"Berkas “{name}” terlalu besar ({_human_size(info.size)}); "
-                f"paling besar {_human_size(max_bytes)}.",
+                f"paling besar {_human_size(max_bytes)}",
             )
         if info.size != declared["size"]:
             return (
                 "file_size_mismatch",
                 f"Berkas “{name}” yang sampai ({_human_size(info.size)}) tidak sama dengan "
-                f"yang dipilih ({_human_size(declared['size'])}). Unggah ulang berkas ini.",
+                f"yang dipilih ({_human_size(declared['size'])}). Unggah ulang berkas ini",
             )
-        sniffed = sniff(self.storage.read_range(declared["key"], SNIFF_BYTES))
+        sniffed = sniff(self.storage.read_range(declared["key"], HEAD_BYTES))
         if sniffed is None or (accepted and sniffed not in accepted):
             kinds = ", ".join(_type_label(t) for t in accepted) or "yang diizinkan"
             return (
                 "file_type_invalid",
                 f"Isi berkas “{name}” bukan jenis yang diterima ({kinds}). "
-                "Pilih berkas hasil pindaian atau foto yang benar.",
+                "Pilih berkas hasil pindaian atau foto yang benar",
             )
         if sniffed != declared["type"]:
             return (
                 "file_type_mismatch",
                 f"Isi berkas “{name}” adalah {_type_label(sniffed)}, bukan "
-                f"{_type_label(declared['type'])} seperti namanya. Unggah ulang berkas ini.",
+                f"{_type_label(declared['type'])} seperti yang dipilih. Unggah ulang berkas ini",
             )
         return None
 
@@ -686,16 +681,6 @@ class SubmissionService:
 
 
 # ---------------------------------------------------------------- module helpers
-
-
-def _unconfirmed(warnings: Iterable[Any], confirmed: Sequence[str]) -> list[Any]:
-    """Warnings the resident has not confirmed yet (by ``code`` or ``field:code``)."""
-    accepted = set(confirmed)
-    return [
-        w
-        for w in warnings
-        if w.code not in accepted and f"{w.field}:{w.code}" not in accepted
-    ]
 
 
 def _declared_file(f: FileDeclaration) -> Any:

@@ -272,10 +272,9 @@ SITE_KEYS = {f for f in Site.__dataclass_fields__}
 
 def _load_site(path: Path, problems: list[Problem]) -> Site | None:
     check = _Checker(path, problems)
-    data = check.mapping(_read_yaml_file(path, problems), "site.yml") if path.is_file() else None
+    raw = _read_yaml_file(path, problems)
+    data = check.mapping(raw, "site.yml") if raw is not None else None
     if data is None:
-        if not path.is_file():
-            return None
         return None
     check.unknown_keys(data, SITE_KEYS, "site.yml")
     optional = {"address", "phone", "whatsapp", "email", "website", "data_credit", "province", "office_short_name"}

@@ -94,7 +94,7 @@ def _navigation(content, pages_dir: Path) -> list:
         {"Beranda": "index.md"},
         {"Status kantor": "kantor/index.md"},
         {"Pengumuman": "pengumuman/index.md"},
-        {"Persyaratan layanan": ["layanan/index.md", *({g.title: f"layanan/{g.slug}.md"} for g in content.guides)]},
+        {"Persyaratan layanan": "layanan/index.md"},
         {"Ajukan permohonan": "formulir/index.md"},
     ]
     for path in sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []:

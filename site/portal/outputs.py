@@ -79,7 +79,7 @@ def _relative_to(doc_path: str) -> Resolve:
 
     def resolve(path: str) -> str:
         rel = posixpath.relpath(path.rstrip("/") or ".", folder)
-        return rel + "/" if path.endswith("/") or rel == "." else rel
+        return rel + "/" if not path or path.endswith("/") else rel
 
     return resolve
 
@@ -89,7 +89,7 @@ def _relative_to(doc_path: str) -> Resolve:
 _LINK = re.compile(r"\[([^\]]+)\]\(\s*([^)\s]+)\s*\)")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _INTERNAL = re.compile(r"^(kantor|layanan|formulir|pengumuman):([^#]*)(#.*)?$")
-_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+_EMPHASIS = re.compile(r"(\*\*|__|`|\*(?=\S))(.+?)\1")
 
 
 def plain_text(markdown: str, resolve: Resolve) -> str:
@@ -402,7 +402,7 @@ def _entry_summary(content: Content, announcement: Announcement, resolve: Resolv
 
 
 def closures_ics(content: Content, closures: Iterable[Pair], *, calendar_name: str,
-                 site_url: str | None, now: datetime) -> bytes:
+                 site_url: str | None, now: datetime, event_cache: dict | None = None) -> bytes:
     """An RFC 5545 calendar with one all-day event per closure, to subscribe to.
 
     Parameters:
@@ -411,6 +411,8 @@ def closures_ics(content: Content, closures: Iterable[Pair], *, calendar_name: s
         calendar_name: shown by calendar apps (X-WR-CALNAME and NAME).
         site_url: public address of the site; without it events carry no URL.
         now: timezone-aware; written as every event's DTSTAMP.
+        event_cache: a dict shared by the calls of one build, so each event is
+            serialised once although it appears in several calendars.
 
     DTEND is exclusive: a closure whose last day is 8 Oct ends on 9 Oct. The UID
     is `<slug>@<authority>`, the same in the global and every office calendar.
@@ -433,23 +435,39 @@ def closures_ics(content: Content, closures: Iterable[Pair], *, calendar_name: s
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     cal.add_component(_wib_timezone())
-    for announcement, closure in sorted(closures, key=lambda p: (p[1].first_day, p[0].slug)):
-        event = Event()
-        event.add("uid", f"{announcement.slug}@{uid_host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", closure.first_day)
-        event.add("dtend", closure.reopens)
-        event.add("summary", f"Tutup: {offices_label(content, closure)}")
-        url = resolve(url_for("pengumuman", announcement.slug))
-        notice = closure_notice(content, closure, resolve)
-        event.add("description", f"{notice}\n\nPengumuman: {url}" if url else notice)
-        if url:
-            event.add("url", url)
-        event.add("categories", list(announcement.categories))
-        event.add("status", "CONFIRMED")
-        event.add("transp", "TRANSPARENT")
-        cal.add_component(event)
-    return cal.to_ical()
+    events = b"".join(
+        _event_ical(content, announcement, closure, uid_host, stamp, resolve, event_cache)
+        for announcement, closure in sorted(closures, key=lambda p: (p[1].first_day, p[0].slug))
+    )
+    calendar = cal.to_ical()
+    end = calendar.rindex(b"END:VCALENDAR")
+    return calendar[:end] + events + calendar[end:]
+
+
+def _event_ical(content: Content, announcement: Announcement, closure: Closure, uid_host: str,
+                stamp: datetime, resolve: Callable[[str], str | None], cache: dict | None) -> bytes:
+    """One VEVENT, serialised once per build: every office calendar repeats the same events."""
+    key = (announcement.slug, uid_host, stamp, resolve("") or "")
+    if cache is not None and key in cache:
+        return cache[key]
+    event = Event()
+    event.add("uid", f"{announcement.slug}@{uid_host}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", closure.first_day)
+    event.add("dtend", closure.reopens)
+    event.add("summary", f"Tutup: {offices_label(content, closure)}")
+    url = resolve(url_for("pengumuman", announcement.slug))
+    notice = closure_notice(content, closure, resolve)
+    event.add("description", f"{notice}\n\nPengumuman: {url}" if url else notice)
+    if url:
+        event.add("url", url)
+    event.add("categories", list(announcement.categories))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    data = event.to_ical()
+    if cache is not None:
+        cache[key] = data
+    return data
 
 
 def _wib_timezone() -> Timezone:

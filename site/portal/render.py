@@ -163,6 +163,7 @@ class SiteView:
         from . import outputs
 
         files: dict[str, str | bytes] = {}
+        events: dict = {}  # each closure's VEVENT, serialised once for all calendars
         files["status.json"] = json.dumps(
             outputs.status_json(self.content, self.day, self.now, self.site_url), ensure_ascii=False, indent=1
         )
@@ -172,7 +173,7 @@ class SiteView:
         )
         files["penutupan.ics"] = outputs.closures_ics(
             self.content, self.content.closures, calendar_name=f"Penutupan layanan {self.site.office_short_name}",
-            site_url=self.site_url, now=self.now,
+            site_url=self.site_url, now=self.now, event_cache=events,
         )
         for office in self.content.offices:
             mine = [(a, c) for a, c in self.content.closures if office.id in c.offices]
@@ -184,6 +185,7 @@ class SiteView:
             )
             files[f"kantor/{office.id}/penutupan.ics"] = outputs.closures_ics(
                 self.content, mine, calendar_name=f"Penutupan {office.name}", site_url=self.site_url, now=self.now,
+                event_cache=events,
             )
         return files
 

@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from portal.dates import (
     DAY_NAMES_ID,
     MONTH_NAMES_ID,

@@ -1,0 +1,198 @@
+"""Prepare ``functions/`` for ``chalice local``, ``chalice package`` and ``chalice deploy``.
+
+Run from anywhere::
+
+    python functions/build.py                 # all stages
+    python functions/build.py --content path/to/other/content
+
+It writes, from the repository's one source of settings (``chalice.json``) and
+content (``content/``), only git-ignored files:
+
+* ``functions/.chalice/config.json``: ``chalice.json`` without the per-stage
+  ``iam_policy`` documents (Chalice's own format otherwise);
+* ``functions/.chalice/policy-<stage>.json``: each stage's hand-written
+  least-privilege policy (``autogen_policy`` is off);
+* ``functions/.chalice/resources-<stage>.json``, for stages on S3: the merge
+  template ``functions/resources.json`` with the ``SiteOrigin`` parameter
+  defaulting to the stage's ``SITE_ORIGIN`` (one source for the API's CORS and
+  the bucket's);
+* ``functions/chalicelib/content/``: the files the Lambda reads from
+  ``content/`` (form definitions, offices, province codes), so that
+  ``chalice package`` ships them inside the zip.
+
+Then, for example::
+
+    cd functions && AWS_DEFAULT_REGION=ap-southeast-3 \\
+        chalice package --stage prod --merge-template .chalice/resources-prod.json ../build/cfn
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent
+REPOSITORY = FUNCTIONS_DIR.parent
+SOURCE_CONFIG = REPOSITORY / "chalice.json"
+MERGE_TEMPLATE = FUNCTIONS_DIR / "resources.json"
+PACKAGED_CONTENT = FUNCTIONS_DIR / "chalicelib" / "content"
+
+CONTENT_PATTERNS: tuple[str, ...] = (
+    "forms/*.yml",
+    "forms/*.yaml",
+    "offices.yml",
+    "site.yml",
+    "data/provinces.csv",
+    "data/kecamatan.csv",
+)
+"""What the function reads from ``content/`` (relative glob patterns)."""
+
+POLICY_KEY = "iam_policy"
+
+
+class BuildError(Exception):
+    """The sources are missing or malformed; the message names the file."""
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build` wrote."""
+
+    config: Path
+    policies: list[Path] = field(default_factory=list)
+    merge_templates: list[Path] = field(default_factory=list)
+    content: list[Path] = field(default_factory=list)
+
+
+def load_source(path: Path = SOURCE_CONFIG) -> dict[str, Any]:
+    """Read ``chalice.json``, checking the shape this script relies on."""
+    try:
+        source = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BuildError(f"{path}: not found") from None
+    except json.JSONDecodeError as error:
+        raise BuildError(f"{path}:{error.lineno}: {error.msg}") from None
+    stages = source.get("stages")
+    if not isinstance(stages, dict) or not stages:
+        raise BuildError(f"{path}: 'stages' must be an object with at least one stage")
+    for name, stage in stages.items():
+        if source.get("autogen_policy", True) is False and POLICY_KEY not in stage:
+            raise BuildError(f"{path}: stage '{name}' needs an '{POLICY_KEY}' (autogen is off)")
+    return source
+
+
+def split_config(source: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Return Chalice's config and the policy document of each stage."""
+    config = copy.deepcopy(source)
+    policies: dict[str, dict[str, Any]] = {}
+    for name, stage in config["stages"].items():
+        policy = stage.pop(POLICY_KEY, None)
+        if policy is not None:
+            policies[name] = policy
+            stage["iam_policy_file"] = f"policy-{name}.json"
+    return config, policies
+
+
+def stage_environment(source: dict[str, Any], stage: str) -> dict[str, str]:
+    """The environment variables a stage's function gets (global, then stage)."""
+    env = dict(source.get("environment_variables", {}))
+    env.update(source["stages"][stage].get("environment_variables", {}))
+    return env
+
+
+def render_merge_template(template: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """The merge template with ``SiteOrigin`` defaulting to the stage's ``SITE_ORIGIN``."""
+    rendered = copy.deepcopy(template)
+    origin = env.get("SITE_ORIGIN", "")
+    if origin:
+        rendered.setdefault("Parameters", {}).setdefault("SiteOrigin", {})["Default"] = origin
+    return rendered
+
+
+def copy_content(content: Path, destination: Path = PACKAGED_CONTENT) -> list[Path]:
+    """Replace ``destination`` with the files of ``content`` the function reads."""
+    if not (content / "forms").is_dir():
+        raise BuildError(f"{content / 'forms'}: no form definitions folder")
+    if destination.exists():
+        shutil.rmtree(destination)
+    copied: list[Path] = []
+    for pattern in CONTENT_PATTERNS:
+        for source_file in sorted(content.glob(pattern)):
+            target = destination / source_file.relative_to(content)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source_file, target)
+            copied.append(target)
+    (destination / "README.txt").write_text(
+        "Generated by functions/build.py from content/. Do not edit; edit content/.\n",
+        encoding="utf-8",
+    )
+    return copied
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def build(
+    *,
+    source_path: Path = SOURCE_CONFIG,
+    content: Path = REPOSITORY / "content",
+    functions_dir: Path = FUNCTIONS_DIR,
+) -> BuildResult:
+    """Write the Chalice config, policies, merge templates and packaged content.
+
+    Raises
+    ------
+    BuildError
+        When ``chalice.json``, ``resources.json`` or ``content/forms`` is missing or broken.
+    """
+    source = load_source(source_path)
+    config, policies = split_config(source)
+    dot_chalice = functions_dir / ".chalice"
+    result = BuildResult(config=_write_json(dot_chalice / "config.json", config))
+    for name, policy in policies.items():
+        result.policies.append(_write_json(dot_chalice / f"policy-{name}.json", policy))
+    template_path = functions_dir / MERGE_TEMPLATE.name
+    for name in source["stages"]:
+        env = stage_environment(source, name)
+        if env.get("STORAGE_BACKEND") != "s3":
+            continue
+        try:
+            template = json.loads(template_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError) as error:
+            raise BuildError(f"{template_path}: {error}") from None
+        rendered = render_merge_template(template, env)
+        result.merge_templates.append(_write_json(dot_chalice / f"resources-{name}.json", rendered))
+    result.content = copy_content(content, functions_dir / "chalicelib" / "content")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python functions/build.py [--content DIR]``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--content", type=Path, default=REPOSITORY / "content",
+                        help="content folder to package (default: the repository's)")
+    parser.add_argument("--config", type=Path, default=SOURCE_CONFIG,
+                        help="settings source (default: chalice.json at the repository root)")
+    args = parser.parse_args(argv)
+    try:
+        result = build(source_path=args.config, content=args.content)
+    except BuildError as error:
+        print(f"build: {error}", file=sys.stderr)
+        return 1
+    for path in [result.config, *result.policies, *result.merge_templates]:
+        print(f"wrote {path.relative_to(REPOSITORY) if path.is_relative_to(REPOSITORY) else path}")
+    print(f"copied {len(result.content)} content files into chalicelib/content/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,278 @@
+"""Fixtures for the API tests: a small content tree, both storage backends, the app.
+
+Every test that takes ``api`` runs twice: on the local folder backend and on S3
+through moto (in-process). The form used is ``uji-ktp``, written below into a
+temporary content tree next to the repository's real offices and province list,
+so that these tests do not depend on the shipped forms changing.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+FUNCTIONS = REPOSITORY / "functions"
+SITE_ORIGIN = "https://layanan.example.go.id"
+REGION = "ap-southeast-3"
+BUCKET = "uji-dukcapil-submissions"
+UPLOAD_SECRET = "rahasia-uji-yang-cukup-panjang-1234"
+
+# The app reads SITE_ORIGIN once, at import (Chalice's CORS configuration).
+os.environ.setdefault("SITE_ORIGIN", SITE_ORIGIN)
+if str(FUNCTIONS) not in sys.path:
+    sys.path.insert(0, str(FUNCTIONS))
+
+FORM_ID = "uji-ktp"
+FORM_YAML = """\
+title: Uji coba permohonan KTP-el
+description: Formulir kecil untuk pengujian API.
+service: ktp-el
+fields:
+  - id: nik
+    type: nik
+    label: NIK
+    check_birth_date: tanggal_lahir
+    check_sex: jenis_kelamin
+  - id: nama
+    type: name
+    label: Nama lengkap
+  - id: tanggal_lahir
+    type: date
+    label: Tanggal lahir
+    not_future: true
+  - id: jenis_kelamin
+    type: choice
+    label: Jenis kelamin
+    choices:
+      - {value: L, label: Laki-laki}
+      - {value: P, label: Perempuan}
+  - id: kecamatan
+    type: choice
+    label: Kecamatan
+    choices_from: offices
+    office_kind: kecamatan
+  - id: telepon
+    type: phone
+    label: Nomor HP atau WhatsApp
+    mobile: true
+  - id: email
+    type: email
+    label: Email
+    required: false
+  - id: keterangan
+    type: text
+    label: Keterangan
+    required: false
+    max_length: 200
+attachments:
+  - id: kk
+    label: Kartu Keluarga
+    accept: [application/pdf, image/jpeg, image/png]
+    max_bytes: 100000
+    min_count: 1
+    max_count: 1
+  - id: foto
+    label: Pas foto
+    accept: [image/jpeg, image/png]
+    max_bytes: 50000
+    min_count: 0
+    max_count: 2
+"""
+
+# One resident's answers. Every personal value here must never reach a log.
+NIK = "3322015208900001"  # a woman (day 52 = 12) born 12 August 1990, Kab. Semarang
+NAME = "Siti Aminah Rahayu"
+PHONE_TYPED = "0812-3456-7890"
+PHONE_E164 = "+6281234567890"
+EMAIL = "siti.aminah@contoh.id"
+VALUES: dict[str, Any] = {
+    "nik": "3322 0152 0890 0001",
+    "nama": NAME,
+    "tanggal_lahir": "1990-08-12",
+    "jenis_kelamin": "P",
+    "kecamatan": "getasan",
+    "telepon": PHONE_TYPED,
+    "email": EMAIL,
+    "keterangan": "Rumah di Dusun Krajan RT 02",
+}
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + (
+    b"\xff\xd9"
+)
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def file_decl(attachment: str, data: bytes, mime: str, name: str | None = None) -> dict:
+    """A ``files`` entry for ``data`` as a browser would declare it."""
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(mime, "bin")
+    return {"attachment": attachment, "name": name or f"{attachment}.{ext}",
+            "size": len(data), "type": mime}
+
+
+@pytest.fixture(scope="session")
+def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A content tree with the repository's offices and provinces and the test form."""
+    root = tmp_path_factory.mktemp("content")
+    (root / "forms").mkdir()
+    (root / "data").mkdir()
+    shutil.copy(REPOSITORY / "content" / "offices.yml", root / "offices.yml")
+    shutil.copy(REPOSITORY / "content" / "data" / "provinces.csv", root / "data" / "provinces.csv")
+    (root / "forms" / f"{FORM_ID}.yml").write_text(FORM_YAML, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def app_module() -> Any:
+    """The Chalice application module (``functions/app.py``)."""
+    import app as module
+
+    return module
+
+
+@dataclass
+class Api:
+    """One backend under test: the HTTP test client and helpers around it."""
+
+    backend: str
+    client: Any
+    module: Any
+
+    @property
+    def storage(self) -> Any:
+        return self.module.get_storage()
+
+    # -- requests
+
+    def post(self, path: str, body: Any = None, *, raw: bytes | None = None,
+             headers: dict[str, str] | None = None) -> Any:
+        data = raw if raw is not None else json.dumps(body).encode("utf-8")
+        return self.client.http.post(
+            path, headers={"Content-Type": "application/json", **(headers or {})}, body=data
+        )
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
+        return self.client.http.get(path, headers=headers or {})
+
+    def create(self, *, values: dict | None = None, files: list[dict] | None = None,
+               key: str = "kunci-uji-0001", confirmed: list[str] | None = None,
+               form_id: str = FORM_ID) -> Any:
+        body: dict[str, Any] = {
+            "form_id": form_id,
+            "idempotency_key": key,
+            "values": VALUES if values is None else values,
+            "files": [file_decl("kk", PDF, "application/pdf")] if files is None else files,
+        }
+        if confirmed is not None:
+            body["confirmed_warnings"] = confirmed
+        return self.post("/submissions", body)
+
+    def complete(self, submission_id: str) -> Any:
+        return self.post(f"/submissions/{submission_id}/complete", raw=b"")
+
+    def status(self, code: Any, token: Any) -> Any:
+        return self.post("/status", {"tracking_code": code, "token": token})
+
+    # -- uploads
+
+    def upload(self, offer: dict, data: bytes, *, content_type: str | None = None) -> int:
+        """Send ``data`` through one presigned POST exactly as a browser form would."""
+        fields = dict(offer["fields"])
+        mime = content_type or offer["type"]
+        if self.backend == "s3":
+            import requests
+
+            response = requests.post(
+                offer["url"], data=fields, files={"file": (offer["name"], data, mime)}, timeout=10
+            )
+            return response.status_code
+        from chalicelib.local_upload import LocalUploadEndpoint
+        from werkzeug.test import Client
+
+        endpoint = Client(LocalUploadEndpoint(self.storage, site_origin=SITE_ORIGIN))
+        form: dict[str, Any] = dict(fields)
+        form["file"] = (io.BytesIO(data), offer["name"], mime)
+        return endpoint.post("/upload", data=form).status_code
+
+    def put_object(self, key: str, data: bytes, content_type: str) -> None:
+        """Place bytes at a key directly, bypassing every policy (an attacker's view)."""
+        storage = self.storage
+        if self.backend == "s3":
+            storage.client.put_object(Bucket=storage.bucket, Key=storage.prefix + key,
+                                      Body=data, ContentType=content_type)
+        else:
+            with storage.open_write(key, content_type=content_type) as staged:
+                staged.write(data)
+
+
+def _reset(module: Any) -> None:
+    from chalicelib.storage import get_s3_client
+
+    module.reset()
+    get_s3_client.cache_clear()
+
+
+@pytest.fixture
+def base_env(monkeypatch: pytest.MonkeyPatch, content_dir: Path) -> None:
+    for name in ("STORAGE_BACKEND", "SUBMISSIONS_BUCKET", "SUBMISSIONS_PREFIX", "S3_ENDPOINT_URL",
+                 "LOCAL_STORAGE_DIR", "LOCAL_UPLOAD_URL", "S3_SSE", "S3_KMS_KEY_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTAL_CONTENT_DIR", str(content_dir))
+    monkeypatch.setenv("LOCAL_UPLOAD_SECRET", UPLOAD_SECRET)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def _local_env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    monkeypatch.setenv("STORAGE_BACKEND", "local")
+    monkeypatch.setenv("LOCAL_STORAGE_DIR", str(root))
+    monkeypatch.setenv("LOCAL_UPLOAD_URL", "http://127.0.0.1:8000/upload")
+
+
+def _s3_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORAGE_BACKEND", "s3")
+    monkeypatch.setenv("SUBMISSIONS_BUCKET", BUCKET)
+    monkeypatch.setenv("SUBMISSIONS_PREFIX", "portal")
+
+
+@pytest.fixture(params=["local", "s3"])
+def api(request: pytest.FixtureRequest, base_env: None, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, app_module: Any) -> Iterator[Api]:
+    """The app on one backend (parametrised: local folder, then S3 through moto)."""
+    from chalice.test import Client
+
+    _reset(app_module)
+    project = tmp_path / "project"  # no .chalice/: the environment above is the configuration
+    project.mkdir()
+    if request.param == "local":
+        _local_env(monkeypatch, tmp_path / "storage")
+        with Client(app_module.app, project_dir=str(project)) as client:
+            yield Api("local", client, app_module)
+    else:
+        import boto3
+        from moto import mock_aws
+
+        _s3_env(monkeypatch)
+        with mock_aws():
+            boto3.client("s3", region_name=REGION).create_bucket(
+                Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
+            with Client(app_module.app, project_dir=str(project)) as client:
+                yield Api("s3", client, app_module)
+    _reset(app_module)
