@@ -19,8 +19,8 @@ A NIK is 16 ASCII digits ``PP RR DD ddmmyy SSSS`` (see `shared/data/NIK.md`):
   must exist (29 February only in leap years);
 * ``SSSS`` a serial, not ``0000``.
 
-What a person types is cleaned first: spaces (any Unicode white space), dots and
-hyphens are removed. Every other character that is not an ASCII digit is an
+What a person types is cleaned first: spaces (`SEPARATORS`: ASCII and no-break
+spaces, tabs, line breaks), dots and ASCII hyphens are removed. Every other character that is not an ASCII digit is an
 error; digits from other scripts (full-width ``３``, Arabic-Indic ``٣``) get
 their own error code, because ``str.isdigit()``, ``int()`` and ``\\d`` would
 accept them but what is stored must be ASCII.
@@ -92,6 +92,11 @@ KK_ERRORS = (
 NIK_WARNINGS = (WARN_BIRTH_DATE, WARN_SEX)
 
 _ASCII_DIGITS = frozenset("0123456789")
+# What people type between groups, removed before checking: spaces (including the
+# no-break spaces that copying from a PDF or a web page produces), tabs, line
+# breaks, dots and ASCII hyphens. Listed explicitly so the browser can mirror it.
+SEPARATORS = " \t\r\n\u00a0\u2007\u202f.-"
+_SEPARATORS = frozenset(SEPARATORS)
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ def _clean(raw: object, length: int, prefix: str) -> tuple[str | None, str | Non
         return None, f"{prefix}_karakter_tidak_valid"
     if not raw.strip():
         return None, f"{prefix}_kosong"
-    kept = [ch for ch in raw if not (ch.isspace() or ch in ".-")]
+    kept = [ch for ch in raw if ch not in _SEPARATORS]
     if any(ch not in _ASCII_DIGITS and unicodedata.category(ch) != "Nd" for ch in kept):
         return None, f"{prefix}_karakter_tidak_valid"
     if any(ch not in _ASCII_DIGITS for ch in kept):

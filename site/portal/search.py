@@ -10,7 +10,7 @@ might type for it and that the document does not already contain:
 
 - the roots of its words (PySastrawi), the other forms of those roots that
   appear anywhere in the site, and the common derived forms of the root
-  (root+an, peN-…-an, meN-, di-, with the nasal rules of Indonesian), so
+  (root+an, peN-…-an, per-…-an, meN-, di-, with the nasal rules of Indonesian), so
   "pelayanan" brings "layanan" and "layanan" brings "pelayanan";
 - residents' words from `data/synonyms.yml` ("akte" for "akta", "ektp" for
   "KTP-el", "kk" for "kartu keluarga", …);
@@ -220,14 +220,21 @@ def nasal_prefix(root: str, prefix: str) -> str:
 
 
 def derived_forms(root: str) -> tuple[str, ...]:
-    """The common forms built on `root`: root+an, peN-…-an, meN-, di-.
+    """The common forms built on `root`: root+an, peN-…-an, per-…-an, meN-, di-.
 
     >>> derived_forms("layan")
-    ('layanan', 'pelayanan', 'melayan', 'dilayan')
-    >>> derived_forms("daftar")
-    ('daftaran', 'pendaftaran', 'mendaftar', 'didaftar')
+    ('layanan', 'pelayanan', 'perlayanan', 'melayan', 'dilayan')
+    >>> derived_forms("pindah")
+    ('pindahan', 'pemindahan', 'perpindahan', 'memindah', 'dipindah')
     """
-    return (root + "an", nasal_prefix(root, "pe") + "an", nasal_prefix(root, "me"), "di" + root)
+    per = "pe" if root[0] == "r" else "per"  # per- before r is pe-: perekaman
+    return (
+        root + "an",
+        nasal_prefix(root, "pe") + "an",
+        per + root + "an",
+        nasal_prefix(root, "me"),
+        "di" + root,
+    )
 
 
 # --------------------------------------------------------------------------- tokens
