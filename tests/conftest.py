@@ -47,3 +47,10 @@ def shipped(tmp_path: Path) -> ContentTree:
     target = tmp_path / "content"
     shutil.copytree(SHIPPED_CONTENT, target)
     return ContentTree(target)
+
+
+def pytest_configure(config):
+    # Test helpers shared between folders (buildutil, searchutil) import by module name.
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "site"))

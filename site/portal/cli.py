@@ -58,11 +58,17 @@ def _parse_day(ctx, param, value):
         raise click.BadParameter(f"'{value}' bukan tanggal (format TTTT-BB-HH, misalnya 2020-09-25)") from None
 
 
+def _check_days(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_CLOSURE_DAYS:
+        raise click.BadParameter(f"jumlah hari harus 1 sampai {MAX_CLOSURE_DAYS}")
+    return value
+
+
 @main.command("new-closure")
 @_content_option
 @click.option("--offices", required=True, help="Id kantor dipisah koma (lihat content/offices.yml), atau 'all'.")
 @click.option("--first-day", required=True, callback=_parse_day, help="Hari pertama tutup, TTTT-BB-HH.")
-@click.option("--days", type=click.IntRange(1, MAX_CLOSURE_DAYS), help="Jumlah hari tutup (termasuk hari pertama).")
+@click.option("--days", type=int, callback=lambda ctx, param, value: _check_days(value), help="Jumlah hari tutup (termasuk hari pertama).")
 @click.option("--last-day", callback=_parse_day, help="Hari terakhir tutup, TTTT-BB-HH (ganti --days).")
 @click.option("--reason", required=True, help="Alasan penutupan, satu atau dua kalimat.")
 @click.option("--title", help="Judul pengumuman (otomatis bila kosong).")

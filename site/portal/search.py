@@ -41,10 +41,16 @@ from typing import Any
 import yaml
 
 KEYWORDS_FIELD = "keywords"
-"""Name of the hidden field added to each document of the search index."""
+"""Hidden field: what a document is about (forms and synonyms of its title, aliases)."""
 
-KEYWORDS_BOOST = 10.0
-"""Weight of a match in `keywords` (Material's defaults: title 1000, text 1, tags 1e6)."""
+KEYWORDS_BOOST = 100.0
+"""Weight of a match in `keywords`: below a title (1000), far above the text (1)."""
+
+TEXT_KEYWORDS_FIELD = "text_keywords"
+"""Hidden field: other forms and synonyms of the words of a document's text."""
+
+TEXT_KEYWORDS_BOOST = 1.0
+"""Weight of a match in `text_keywords`: the same as the text, as a stemmer would give."""
 
 DEFAULT_SEPARATOR = r"[\s\-]+"
 """Material's separator when `theme.language` is `id` (it falls back to English)."""
@@ -76,8 +82,11 @@ _VOWELS = frozenset("aeiou")
 
 
 def search_config_fields() -> dict[str, dict[str, float]]:
-    """The `fields` option for the search plugin in `mkdocs.yml`."""
-    return {KEYWORDS_FIELD: {"boost": KEYWORDS_BOOST}}
+    """The `fields` option for the search plugin in `mkdocs.yml` (Material adds its own)."""
+    return {
+        KEYWORDS_FIELD: {"boost": KEYWORDS_BOOST},
+        TEXT_KEYWORDS_FIELD: {"boost": TEXT_KEYWORDS_BOOST},
+    }
 
 
 SEARCH_PLUGIN_OPTIONS: dict[str, Any] = {
@@ -185,7 +194,8 @@ def sastrawi_stem(word: str) -> str:
 
 
 def _syllables(word: str) -> int:
-    return len(re.findall(r"[aeiou]+", word))
+    """Vowels, counting a final diphthong once: buat 2, klaim 2, pakai 2, cek 1."""
+    return sum(1 for c in word if c in _VOWELS) - bool(re.search(r"(ai|au|oi)$", word))
 
 
 def nasal_prefix(root: str, prefix: str) -> str:
@@ -310,73 +320,89 @@ def expand_search_index(
     aliases_by_location: Mapping[str, Sequence[str]] | None = None,
     synonyms: Synonyms | None = None,
 ) -> dict[str, Any]:
-    """Return a copy of a parsed `search_index.json` with a `keywords` string on every doc.
+    """Return a copy of a parsed `search_index.json` with the two keyword fields on every doc.
+
+    `keywords` (strong) holds what the document is about: the forms and
+    synonyms of its title's words, and its page's aliases. `text_keywords`
+    (weak, as strong as the text itself) holds the roots, the forms seen in
+    the site and the synonyms of the words of its text. Neither repeats a word
+    the document already has where it weighs as much or more.
 
     `aliases_by_location` maps a page's location as the index writes it (for
     example `layanan/ktp-el-hilang/`; a leading slash or an anchor is ignored)
-    to the phrases in that guide's front matter `aliases`; they are added to
-    the page's main document. Keywords never repeat a word of the document's
-    own title, text or tags. Expanding an already expanded index gives the
-    same result (old keywords are ignored).
+    to the phrases of that guide's front matter `aliases`; they go to the
+    page's main document only. Raises ValueError for a location without one.
+    Expanding an expanded index gives the same result (old keywords are ignored).
     """
     synonyms = synonyms or load_synonyms()
     config = dict(index.get("config") or {})
     separator = re.compile(config.get("separator") or DEFAULT_SEPARATOR)
     fields = dict(config.get("fields") or {})
-    fields.setdefault(KEYWORDS_FIELD, {"boost": KEYWORDS_BOOST})
+    for name, spec in search_config_fields().items():
+        fields.setdefault(name, spec)
     config["fields"] = fields
     docs = [dict(doc) for doc in index.get("docs") or []]
 
     wanted = {_page_of(loc): list(phrases) for loc, phrases in (aliases_by_location or {}).items()}
-    alias_docs: dict[int, list[list[str]]] = {}  # doc number → alias phrases as words
+    aliases: dict[int, list[list[str]]] = {}  # doc number → alias phrases as words
     for i, doc in enumerate(docs):
         location = str(doc.get("location", ""))
         if "#" not in location and _page_of(location) in wanted:
-            alias_docs[i] = [_words(str(p), separator) for p in wanted.pop(_page_of(location))]
+            aliases[i] = [_words(str(p), separator) for p in wanted.pop(_page_of(location))]
     if wanted:
         raise ValueError(f"aliases for pages not in the search index: {', '.join(sorted(wanted))}")
 
     stem = _Stemmer(synonyms)
-    texts: list[list[str]] = []
-    family: defaultdict[str, set[str]] = defaultdict(set)  # root → forms seen in the site
+    heads: list[list[str]] = []  # title and tags: what weighs as much as a title
+    bodies: list[list[str]] = []
+    family: defaultdict[str, set[str]] = defaultdict(set)  # root → its forms seen in the site
     for i, doc in enumerate(docs):
-        words = _words(str(doc.get("title") or ""), separator)
-        words += _words(str(doc.get("text") or ""), separator)
+        head = _words(str(doc.get("title") or ""), separator)
         for tag in doc.get("tags") or []:
-            words += _words(str(tag), separator)
-        texts.append(words)
-        for word in (*words, *(w for a in alias_docs.get(i, []) for w in a)):
+            head += _words(str(tag), separator)
+        body = _words(str(doc.get("text") or ""), separator)
+        heads.append(head)
+        bodies.append(body)
+        for word in (*head, *body, *(w for phrase in aliases.get(i, []) for w in phrase)):
             root = stem(word)
             if root is not None:
                 family[root].add(word)
     owner = {form: root for root, forms in family.items() for form in forms}
 
-    def forms_of(root: str) -> set[str]:
+    def forms_of(root: str, *, derive: bool) -> set[str]:
         forms = family[root] | {root}
-        # A derived form that the site uses for another root belongs to that one
-        # ("meninggal" is not a form of "tinggal" here).
-        forms.update(f for f in derived_forms(root) if owner.get(f, root) == root)
+        if derive:
+            # A form the site uses for another root belongs to that one.
+            forms.update(f for f in derived_forms(root) if owner.get(f, root) == root)
         if root not in synonyms.protected:
-            forms -= synonyms.protected  # "tinggal" does not bring "meninggal"
+            forms -= synonyms.protected  # "tinggal" must not bring "meninggal"
         return forms
 
-    for i, doc in enumerate(docs):
-        words = texts[i]
-        aliases = alias_docs.get(i, [])
-        present = set(words)
-        phrases = [words, *aliases]
-        morph: set[str] = set()
-        for word in {w for p in phrases for w in p}:
+    def expand(phrases: Sequence[Sequence[str]], *, derive: bool) -> tuple[set[str], set[str]]:
+        """(forms of the words' roots, words that synonyms add) for some phrases."""
+        forms: set[str] = set()
+        for word in {w for phrase in phrases for w in phrase}:
             root = stem(word)
             if root is not None:
-                morph |= forms_of(root)
-        exact = {w for a in aliases for w in a}  # aliases go in verbatim
+                forms |= forms_of(root, derive=derive)
+        added: set[str] = set()
         for rule in synonyms.rules:
-            if any(_matches(p, rule.when, stem) for p in phrases):
-                exact.update(rule.add)
-        morph -= present | exact
-        keywords = _prune_prefixes(morph, present | exact) | (exact - present)
-        doc[KEYWORDS_FIELD] = " ".join(sorted(keywords))
+            if any(_matches(phrase, rule.when, stem) for phrase in phrases):
+                added.update(rule.add)
+        return forms, added
+
+    for i, doc in enumerate(docs):
+        head, body = set(heads[i]), set(bodies[i])
+        alias_words = {w for phrase in aliases.get(i, []) for w in phrase}
+        forms, added = expand([heads[i], *aliases.get(i, [])], derive=True)
+        exact = (added | alias_words) - head  # kept whole: "e" of "e-ktp" is an exact term
+        strong = _prune_prefixes(forms - head - exact, head | exact) | exact
+        forms, added = expand([bodies[i]], derive=False)
+        known = head | body | strong
+        exact = added - known
+        weak = _prune_prefixes(forms - known - exact, known | exact) | exact
+        doc[KEYWORDS_FIELD] = " ".join(sorted(strong))
+        doc[TEXT_KEYWORDS_FIELD] = " ".join(sorted(weak))
 
     return {**index, "config": config, "docs": docs}
 
@@ -405,6 +431,7 @@ def rewrite_index_file(
 
 
 def keyword_words(index: Mapping[str, Any]) -> Iterable[str]:
-    """Every keyword of an expanded index, for size checks and debugging."""
+    """Every keyword of an expanded index (both fields), for size checks and debugging."""
     for doc in index.get("docs") or []:
-        yield from str(doc.get(KEYWORDS_FIELD) or "").split()
+        for name in (KEYWORDS_FIELD, TEXT_KEYWORDS_FIELD):
+            yield from str(doc.get(name) or "").split()

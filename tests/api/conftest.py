@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
 import os
 import shutil
@@ -219,36 +220,47 @@ class Api:
 
 
 def _reset(module: Any) -> None:
-    from chalicelib.storage import get_s3_client
-
     module.reset()
-    get_s3_client.cache_clear()
 
 
 @pytest.fixture
 def base_env(monkeypatch: pytest.MonkeyPatch, content_dir: Path) -> None:
     for name in ("STORAGE_BACKEND", "SUBMISSIONS_BUCKET", "SUBMISSIONS_PREFIX", "S3_ENDPOINT_URL",
-                 "LOCAL_STORAGE_DIR", "LOCAL_UPLOAD_URL", "S3_SSE", "S3_KMS_KEY_ID"):
+                 "LOCAL_STORAGE_DIR", "LOCAL_UPLOAD_URL", "S3_SSE", "S3_KMS_KEY_ID",
+                 "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PORTAL_CONTENT_DIR", str(content_dir))
     monkeypatch.setenv("LOCAL_UPLOAD_SECRET", UPLOAD_SECRET)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-def _local_env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+@pytest.fixture(scope="package")
+def moto_s3() -> Iterator[itertools.count]:
+    """One in-process moto S3 for the package's tests (each test gets its own key prefix)."""
+    import boto3
+    from chalicelib.storage import get_s3_client
+    from moto import mock_aws
+
+    with mock_aws():  # also sets fake AWS credentials for its duration
+        boto3.client("s3", region_name=REGION).create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        yield itertools.count(1)
+    get_s3_client.cache_clear()
+
+
+def local_env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """Environment for the local folder backend under ``root``."""
     monkeypatch.setenv("STORAGE_BACKEND", "local")
     monkeypatch.setenv("LOCAL_STORAGE_DIR", str(root))
     monkeypatch.setenv("LOCAL_UPLOAD_URL", "http://127.0.0.1:8000/upload")
 
 
-def _s3_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def s3_env(monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
+    """Environment for the S3 backend (moto's bucket) under ``prefix``."""
     monkeypatch.setenv("STORAGE_BACKEND", "s3")
     monkeypatch.setenv("SUBMISSIONS_BUCKET", BUCKET)
-    monkeypatch.setenv("SUBMISSIONS_PREFIX", "portal")
+    monkeypatch.setenv("SUBMISSIONS_PREFIX", prefix)
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -261,18 +273,10 @@ def api(request: pytest.FixtureRequest, base_env: None, monkeypatch: pytest.Monk
     project = tmp_path / "project"  # no .chalice/: the environment above is the configuration
     project.mkdir()
     if request.param == "local":
-        _local_env(monkeypatch, tmp_path / "storage")
-        with Client(app_module.app, project_dir=str(project)) as client:
-            yield Api("local", client, app_module)
+        local_env(monkeypatch, tmp_path / "storage")
     else:
-        import boto3
-        from moto import mock_aws
-
-        _s3_env(monkeypatch)
-        with mock_aws():
-            boto3.client("s3", region_name=REGION).create_bucket(
-                Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-            )
-            with Client(app_module.app, project_dir=str(project)) as client:
-                yield Api("s3", client, app_module)
+        counter = request.getfixturevalue("moto_s3")
+        s3_env(monkeypatch, f"uji-{next(counter)}")
+    with Client(app_module.app, project_dir=str(project)) as client:
+        yield Api(request.param, client, app_module)
     _reset(app_module)

@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from conftest import FORM_ID, JPEG, NIK, PDF, PNG, SITE_ORIGIN, VALUES, Api, file_decl
-
 from chalicelib import layout
+from conftest import FORM_ID, JPEG, NIK, PDF, PNG, SITE_ORIGIN, VALUES, Api, file_decl
 
 
 def body(response: Any) -> Any:
@@ -397,7 +396,7 @@ def test_complete_refuses_a_file_of_another_size(api: Api) -> None:
 
 def test_complete_refuses_too_big_even_if_the_policy_was_bypassed(api: Api) -> None:
     offer = created(api)
-    key = offer["uploads"][0]["fields"]["key"].removeprefix("portal/")
+    key = layout.pending_upload_key(offer["submission_id"], 0, "kk", "application/pdf")
     api.put_object(key, PDF + b"\x00" * 200_000, "application/pdf")
     data = assert_indonesian_error(api.complete(offer["submission_id"]), 422, "files_invalid")
     assert codes(data) == {("files.kk", "file_too_large")}

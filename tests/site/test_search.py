@@ -20,6 +20,7 @@ from portal import search
 from portal.search import (
     KEYWORDS_FIELD,
     SEARCH_PLUGIN_OPTIONS,
+    TEXT_KEYWORDS_FIELD,
     derived_forms,
     expand_search_index,
     load_synonyms,
@@ -254,7 +255,9 @@ def test_without_keywords_the_same_queries_fail() -> None:
         ("wafat", AKTA_MATI),
         ("kia", KIA),
         ("kartu identitas anak", KIA),
-        ("perekaman", KTP_EL_BARU),
+        ("rekam", KTP_EL_BARU),  # "merekam" in the text
+        ("layanan", PENGUMUMAN),  # in its title
+        ("libur", PENGUMUMAN),  # "ditutup" in its title
         ("ganti ktp", KTP_EL_HILANG),  # a front-matter alias
     ],
 )
@@ -348,39 +351,56 @@ def test_mirror_agrees_with_materials_own_worker(
 
 def test_every_doc_gets_lowercase_deduplicated_keywords(expanded: dict[str, Any]) -> None:
     for doc in expanded["docs"]:
-        keywords = doc[KEYWORDS_FIELD]
-        assert isinstance(keywords, str)
-        words = keywords.split()
-        assert keywords == keywords.lower() == " ".join(words)
-        assert len(words) == len(set(words)) and words == sorted(words)
-        own = set(re.findall(r"[^\s\-]+", (doc["title"] + " " + doc["text"]).lower()))
-        assert not own & set(words), doc["location"]
+        fields = {}
+        for name in (KEYWORDS_FIELD, TEXT_KEYWORDS_FIELD):
+            value = doc[name]
+            assert isinstance(value, str)
+            words = value.split()
+            assert value == value.lower() == " ".join(words)
+            assert len(words) == len(set(words)) and words == sorted(words)
+            fields[name] = set(words)
+        title = set(re.findall(r"[^\s\-]+", doc["title"].lower()))
+        text = set(re.findall(r"[^\s\-]+", re.sub("<[^>]+>", " ", doc["text"]).lower()))
+        assert not title & fields[KEYWORDS_FIELD], doc["location"]
+        assert not (title | text | fields[KEYWORDS_FIELD]) & fields[TEXT_KEYWORDS_FIELD]
 
 
-def test_keywords_hold_stems_forms_and_synonyms(expanded: dict[str, Any]) -> None:
-    docs = {d["location"]: set(d[KEYWORDS_FIELD].split()) for d in expanded["docs"]}
-    assert {"layanan", "melayan"} <= docs[KANTOR]  # stem family + meN-
-    assert "pelayanan" in docs[PENGUMUMAN]  # peN-…-an, l: no nasal
-    assert {"ektp", "ktpel", "elektronik"} <= docs[KTP_EL_BARU]
-    assert "akte" in docs[AKTA_LAHIR] and "akte" in docs[AKTA_MATI]
-    assert {"meninggal", "wafat"} <= docs[AKTA_MATI]
-    assert "meninggal" not in docs[PINDAH]
-    assert {"skpwni", "domisili"} <= docs[PINDAH]
-    assert "kk" in docs[KIA + "#persyaratan"] or "kartu" in docs[KIA + "#persyaratan"]
-    assert "rusak" not in docs[KTP_EL_HILANG]  # already in the text
+def keywords_of(expanded: dict[str, Any], location: str) -> tuple[set[str], set[str]]:
+    doc = next(d for d in expanded["docs"] if d["location"] == location)
+    return set(doc[KEYWORDS_FIELD].split()), set(doc[TEXT_KEYWORDS_FIELD].split())
+
+
+def test_keywords_hold_forms_and_synonyms_of_the_title(expanded: dict[str, Any]) -> None:
+    assert {"pelayanan", "libur"} <= keywords_of(expanded, PENGUMUMAN)[0]
+    assert {"e", "ektp", "ktpel", "elektronik"} <= keywords_of(expanded, KTP_EL_BARU)[0]
+    assert "akte" in keywords_of(expanded, AKTA_LAHIR)[0]
+    assert {"akte", "meninggal", "wafat"} <= keywords_of(expanded, AKTA_MATI)[0]
+    assert {"skpwni", "domisili", "perpindahan"} <= keywords_of(expanded, PINDAH)[0]
+    assert {"kk"} <= keywords_of(expanded, KK_UBAH)[0]
+    assert {"dukcapil", "disdukcapil"} <= keywords_of(expanded, KANTOR)[0]
+
+
+def test_text_keywords_hold_roots_forms_and_synonyms_of_the_text(
+    expanded: dict[str, Any],
+) -> None:
+    assert "layanan" in keywords_of(expanded, KANTOR)[1]  # "pelayanan" in the text
+    assert {"daftar"} <= keywords_of(expanded, AKTA_LAHIR + "#persyaratan")[1]
+    assert {"kartu", "keluarga"} <= keywords_of(expanded, KIA + "#persyaratan")[1]  # "KK"
+    assert "rusak" in keywords_of(expanded, KTP_EL_HILANG)[0]  # a title word, not added
+    for location in (PINDAH, PINDAH + "#persyaratan"):
+        assert "meninggal" not in set.union(*keywords_of(expanded, location))
 
 
 def test_aliases_go_to_the_pages_main_doc_only(expanded: dict[str, Any]) -> None:
-    docs = {d["location"]: set(d[KEYWORDS_FIELD].split()) for d in expanded["docs"]}
-    assert {"ganti", "patah"} <= docs[KTP_EL_HILANG]
-    assert "patah" not in docs[KTP_EL_HILANG + "#persyaratan"]
-    assert not any("patah" in words for loc, words in docs.items() if loc != KTP_EL_HILANG)
+    assert {"ganti", "patah"} <= keywords_of(expanded, KTP_EL_HILANG)[0]
+    for doc in expanded["docs"]:
+        if doc["location"] != KTP_EL_HILANG:
+            assert "patah" not in doc[KEYWORDS_FIELD] + doc[TEXT_KEYWORDS_FIELD]
 
 
 def test_aliases_accept_a_leading_slash_and_reject_unknown_pages() -> None:
     index = expand_search_index(raw_index(), aliases_by_location={"/" + KIA: ["KARTU ANAK"]})
-    kia = next(d for d in index["docs"] if d["location"] == KIA)
-    assert "kartu" not in kia[KEYWORDS_FIELD].split()  # already in its title
+    assert "kartu" not in keywords_of(index, KIA)[0]  # already in its title
     with pytest.raises(ValueError, match="layanan/paspor/"):
         expand_search_index(raw_index(), aliases_by_location={"layanan/paspor/": ["paspor"]})
 
@@ -393,13 +413,16 @@ def test_expansion_leaves_its_input_alone_and_is_idempotent() -> None:
     assert expand_search_index(once, aliases_by_location=ALIASES) == once
 
 
-def test_the_index_config_names_the_keywords_field() -> None:
-    assert search_config_fields() == {"keywords": {"boost": search.KEYWORDS_BOOST}}
+def test_the_index_config_names_the_keyword_fields() -> None:
+    assert search_config_fields() == {
+        "keywords": {"boost": search.KEYWORDS_BOOST},
+        "text_keywords": {"boost": search.TEXT_KEYWORDS_BOOST},
+    }
     raw = raw_index()
     del raw["config"]["fields"]["keywords"]
-    assert expand_search_index(raw)["config"]["fields"]["keywords"] == {
-        "boost": search.KEYWORDS_BOOST
-    }
+    del raw["config"]["fields"]["text_keywords"]
+    fields = expand_search_index(raw)["config"]["fields"]
+    assert {k: fields[k] for k in search_config_fields()} == search_config_fields()
     raw["config"]["fields"]["keywords"] = {"boost": 3}  # mkdocs.yml wins
     assert expand_search_index(raw)["config"]["fields"]["keywords"] == {"boost": 3}
 

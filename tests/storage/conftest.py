@@ -176,6 +176,3 @@ def _browser_post(
 def browser_post():
     """The browser-style multipart POST helper (see ``_browser_post``)."""
     return _browser_post
-@pytest.fixture
-def serialised_moto_puts_OFF():
-    return None

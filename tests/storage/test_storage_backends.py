@@ -218,7 +218,7 @@ class TestStorageContract:
         with pytest.raises(ValueError):
             list(storage.list_keys(prefix))
 
-    @pytest.mark.usefixtures("serialised_moto_puts_OFF")
+    @pytest.mark.usefixtures("serialised_moto_puts")
     def test_if_match_race_has_exactly_one_winner_per_round(self, storage):
         etag = storage.put_json("race/r.json", {"round": 0, "writer": None})
         for round_number in range(1, 9):
@@ -231,7 +231,7 @@ class TestStorageContract:
             assert data == {"round": round_number, "writer": winners[0]}
             assert etag == outcomes[winners[0]]
 
-    @pytest.mark.usefixtures("serialised_moto_puts_OFF")
+    @pytest.mark.usefixtures("serialised_moto_puts")
     def test_if_none_match_race_has_exactly_one_creator(self, storage):
         barrier = threading.Barrier(4)
         created: list[str] = []
