@@ -91,11 +91,20 @@ def get_service() -> SubmissionService:
     return _service
 
 
-def reset() -> None:
-    """Forget the storage and service (tests switch backends between cases)."""
+def use_storage(storage: Storage | None) -> None:
+    """Use this storage instead of the environment's (the local server injects its own).
+
+    ``None`` forgets both storage and service: the next request builds them again
+    from the environment (tests switch backends this way).
+    """
     global _storage, _service
-    _storage = None
+    _storage = storage
     _service = None
+
+
+def reset() -> None:
+    """Forget the storage and service; the next request builds them from the environment."""
+    use_storage(None)
 
 
 # ---------------------------------------------------------------------- routes
@@ -210,4 +219,4 @@ def _json(status: int, body: dict[str, Any], *, cache: str = "no-store") -> Resp
     )
 
 
-__all__ = ["app", "get_storage", "get_service", "reset"]
+__all__ = ["app", "get_storage", "get_service", "use_storage", "reset"]

@@ -155,6 +155,8 @@ def build(
         When ``chalice.json``, ``resources.json`` or ``content/forms`` is missing or broken.
     """
     source = load_source(source_path)
+    if not (content / "forms").is_dir():
+        raise BuildError(f"{content / 'forms'}: no form definitions folder")
     config, policies = split_config(source)
     dot_chalice = functions_dir / ".chalice"
     result = BuildResult(config=_write_json(dot_chalice / "config.json", config))

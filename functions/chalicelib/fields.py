@@ -112,6 +112,7 @@ class FieldSpec:
             data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
         if self.type in ("nik", "kk"):
             data["length"] = nikmod.NIK_LENGTH
+            data["separators"] = nikmod.SEPARATORS  # removed before checking
         data["messages"] = dict(self.messages)
         return data
 
@@ -146,9 +147,8 @@ def in_sentence(label: str) -> str:
     >>> in_sentence("Nama lengkap"), in_sentence("NIK pelapor"), in_sentence("Nomor HP")
     ('nama lengkap', 'NIK pelapor', 'nomor HP')
     """
-    first = re.split(r"[\s/(]", label, maxsplit=1)[0]
-    if len(first) >= 2 and first.isupper():
-        return label
+    if len(label) >= 2 and label[0].isupper() and label[1].isupper():
+        return label  # starts with an acronym: NIK, KK, HP, KTP-el
     return label[:1].lower() + label[1:]
 
 
@@ -328,7 +328,7 @@ def _validate_text(spec: FieldSpec, raw: str, ctx: Context) -> Outcome:
     if len(raw) > 4 * max_length + 100:
         return Outcome(error="teks_terlalu_panjang")
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if any(_unstorable(ch, allow_newline=multiline) for ch in text):
+    if any(_unstorable(ch, allow_newline=True) for ch in text):  # single line: collapsed below
         return Outcome(error="teks_karakter_tidak_valid")
     text = unicodedata.normalize("NFC", text)
     if multiline:
@@ -660,7 +660,7 @@ def parse_field(
     if not isinstance(required, bool):
         bad("required", "harus true atau false")
     export = raw.get("export", field_id)
-    if not isinstance(export, str) or not FIELD_ID.fullmatch(export):
+    if "export" in raw and (not isinstance(export, str) or not FIELD_ID.fullmatch(export)):
         bad("export", "nama kolom ekspor: huruf kecil, angka, dan garis bawah, diawali huruf")
     options = _options(raw, kind, bad)
     choices: tuple[Choice, ...] = ()
@@ -719,11 +719,18 @@ def _options(raw: Mapping[str, Any], kind: FieldType, bad: Report) -> dict[str, 
             bad(key, "harus berupa teks")
         options[key] = value
     low, high = options.get("min"), options.get("max")
-    if type(low) is type(high) and low is not None and high is not None and low > high:
+    if _comparable(low, high) and low > high:
         bad("max", "harus sama dengan atau lebih besar dari 'min'")
-    if (options.get("min_length") or 0) > (options.get("max_length") or 10**9):
+    low, high = options.get("min_length"), options.get("max_length")
+    if _comparable(low, high) and low > high:
         bad("min_length", "tidak boleh lebih besar dari 'max_length'")
     return options
+
+
+def _comparable(low: Any, high: Any) -> bool:
+    """Both set and of the same kind (a wrongly typed option is reported on its own)."""
+    kinds = (int, date)
+    return any(type(low) is k and type(high) is k for k in kinds)
 
 
 def _choices(

@@ -599,11 +599,7 @@ def _load_form(path: Path, offices: list[OfficeOption] | None, provinces: frozen
     if guide is not None and not (isinstance(guide, str) and SLUG.fullmatch(guide)):
         report("guide", "harus slug panduan (huruf kecil, angka, tanda -), misalnya ktp-el-baru")
     fields = _load_fields(path, data, offices, report, problems)
-    attachments = _load_attachments(path, data, report, problems)
-    ids = [spec.id for spec in fields] + [spec.id for spec in attachments]
-    for name, count in Counter(ids).items():
-        if count > 1:
-            report("attachments", f"id '{name}' dipakai oleh isian dan lampiran sekaligus")
+    attachments = _load_attachments(path, data, {spec.id for spec in fields}, report, problems)
     if len(problems) > before:
         return None
     return FormDefinition(path.stem, title, description, str(service), guide, tuple(fields),
@@ -667,7 +663,7 @@ def _check_references(spec: FieldSpec, by_id: Mapping[str, FieldSpec], report: R
                                 f"'{nikmod.MALE}' dan '{nikmod.FEMALE}'")
 
 
-def _load_attachments(path: Path, data: _Map, report: Report,
+def _load_attachments(path: Path, data: _Map, field_ids: set[str], report: Report,
                       problems: list[DefinitionProblem]) -> list[AttachmentSpec]:
     entries = data.get("attachments")
     if entries is None:
@@ -683,11 +679,14 @@ def _load_attachments(path: Path, data: _Map, report: Report,
         att_id = entry.get("id")
         prefix = (f"attachments.{att_id}." if isinstance(att_id, str) and FIELD_ID.fullmatch(
             att_id) else f"attachments[{index}].")
-        spec = _parse_attachment(entry, _reporter(path, entry, prefix, problems))
+        item_report = _reporter(path, entry, prefix, problems)
+        spec = _parse_attachment(entry, item_report)
         if spec is None:
             continue
         if any(other.id == spec.id for other in specs):
-            _reporter(path, entry, prefix, problems)("id", f"id '{spec.id}' sudah dipakai")
+            item_report("id", f"id '{spec.id}' sudah dipakai lampiran lain")
+        elif spec.id in field_ids:
+            item_report("id", f"id '{spec.id}' sudah dipakai isian")
         specs.append(spec)
     return specs
 

@@ -62,6 +62,7 @@ DRAIN_LIMIT = 1024 * 1024  # read (and drop) at most this much of a refused body
 IGNORED_FIELDS = frozenset({"policy", "x-amz-signature", "file"})
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+_Response = tuple[int, list[tuple[str, str]], bytes]  # status, headers, body
 
 
 class UploadRefused(Exception):
@@ -277,7 +278,7 @@ class LocalUploadEndpoint:
             ]
         return headers
 
-    def _preflight(self, environ: Mapping[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _preflight(self, environ: Mapping[str, Any]) -> _Response:
         origin = environ.get("HTTP_ORIGIN")
         method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
         if not origin or not method:
@@ -296,7 +297,7 @@ class LocalUploadEndpoint:
 
     # -- upload
 
-    def _post(self, environ: Mapping[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _post(self, environ: Mapping[str, Any]) -> _Response:
         body = _Body(environ.get("wsgi.input"), 0)
         try:
             length = _content_length(environ)
@@ -322,7 +323,7 @@ class LocalUploadEndpoint:
         finally:
             body.drain(DRAIN_LIMIT)
 
-    def _receive(self, body: _Body, boundary: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _receive(self, body: _Body, boundary: str) -> _Response:
         try:
             decoder = MultipartDecoder(boundary.encode("latin-1"))
         except UnicodeEncodeError:
@@ -386,9 +387,7 @@ class LocalUploadEndpoint:
             ) from None
         return key, fields.get("content-type"), policy
 
-    def _success(
-        self, fields: Mapping[str, str], key: str, etag: str
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _success(self, fields: Mapping[str, str], key: str, etag: str) -> _Response:
         location = f"{self.storage.upload_url.rstrip('/')}/{quote(key)}"
         headers = [("ETag", etag), ("Location", location)]
         status = fields.get("success_action_status", "")
@@ -476,7 +475,7 @@ def _cors_refused() -> UploadRefused:
     return UploadRefused(403, "AccessForbidden", "CORSResponse: This CORS request is not allowed.")
 
 
-def _error(refusal: UploadRefused) -> tuple[int, list[tuple[str, str]], bytes]:
+def _error(refusal: UploadRefused) -> _Response:
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<Error>'
         f"<Code>{escape(refusal.code)}</Code><Message>{escape(refusal.message)}</Message>"

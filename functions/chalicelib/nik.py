@@ -20,10 +20,11 @@ A NIK is 16 ASCII digits ``PP RR DD ddmmyy SSSS`` (see `shared/data/NIK.md`):
 * ``SSSS`` a serial, not ``0000``.
 
 What a person types is cleaned first: spaces (`SEPARATORS`: ASCII and no-break
-spaces, tabs, line breaks), dots and ASCII hyphens are removed. Every other character that is not an ASCII digit is an
-error; digits from other scripts (full-width ``３``, Arabic-Indic ``٣``) get
-their own error code, because ``str.isdigit()``, ``int()`` and ``\\d`` would
-accept them but what is stored must be ASCII.
+spaces, tabs, line breaks), dots and ASCII hyphens are removed. Every other
+character that is not an ASCII digit is an error; digits from other scripts
+(full-width ``３``, Arabic-Indic ``٣``) get their own error code, because
+``str.isdigit()``, ``int()`` and ``\\d`` would accept them but what is stored
+must be ASCII.
 
 A KK number (Nomor Kartu Keluarga) has the same shape for its first six digits
 (province, regency, kecamatan). The other ten are not checked: the sources in

@@ -919,10 +919,8 @@ def _make_private_dir(path: Path) -> None:
 # --------------------------------------------------------------------------- configuration
 
 
-@lru_cache(maxsize=1)
-def _process_secret() -> bytes:
-    """A random upload-signing secret, one per process (when LOCAL_UPLOAD_SECRET is unset)."""
-    return secrets.token_bytes(32)
+# The upload-signing secret when LOCAL_UPLOAD_SECRET is unset: random, one per process.
+_PROCESS_SECRET = secrets.token_bytes(32)
 
 
 def storage_from_env(environ: Mapping[str, str] = os.environ) -> Storage:
@@ -957,7 +955,7 @@ def storage_from_env(environ: Mapping[str, str] = os.environ) -> Storage:
         return LocalStorage(
             root=Path(environ.get("LOCAL_STORAGE_DIR", "") or "./var/storage"),
             upload_url=environ.get("LOCAL_UPLOAD_URL", "") or "http://127.0.0.1:8000/upload",
-            secret=raw_secret.encode("utf-8") if raw_secret else _process_secret(),
+            secret=raw_secret.encode("utf-8") if raw_secret else _PROCESS_SECRET,
         )
     if backend != "s3":
         raise ValueError(f"STORAGE_BACKEND must be 'local' or 's3', not {backend!r}")

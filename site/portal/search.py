@@ -1,29 +1,40 @@
-"""Indonesian words for Material's search: a hidden `keywords` field in the index.
+"""Indonesian words for Material's search: hidden keyword fields in the search index.
 
 Material for MkDocs searches with lunr.js in a web worker. It has no Indonesian
-stemmer, and every query term becomes a *prefix* query ("layanan" is sent as
-`layanan*`), so "layanan" never finds a page that only says "pelayanan", and
-"akte" never finds "akta". We cannot change the worker, but we can change what
-it indexes: after the build, :func:`rewrite_index_file` adds to every document
-of `search/search_index.json` a `keywords` string with the words a resident
-might type for it and that the document does not already contain:
+stemmer, and it sends every plain query word as a *prefix* query ("layanan"
+becomes `layanan*`), so "layanan" never finds a page that only says
+"pelayanan", and "akte" never finds "akta". We cannot change the worker, but we
+can change what it indexes: after the build, :func:`rewrite_index_file` adds
+two strings to every document of `search/search_index.json`, holding words a
+resident might type for it that the document does not already contain:
 
-- the roots of its words (PySastrawi), the other forms of those roots that
-  appear anywhere in the site, and the common derived forms of the root
-  (root+an, peN-…-an, per-…-an, meN-, di-, with the nasal rules of Indonesian), so
-  "pelayanan" brings "layanan" and "layanan" brings "pelayanan";
-- residents' words from `data/synonyms.yml` ("akte" for "akta", "ektp" for
-  "KTP-el", "kk" for "kartu keluarga", …);
-- the `aliases` that a guide lists in its front matter (on the page's main
-  document, not on each of its sections).
+- `keywords` (boost 100: below a title, far above the text) is what the
+  document is about. For a page's main document: for each word of its title
+  and of the page's front matter `aliases`, the root (PySastrawi), the forms
+  of that root seen anywhere in the site, the common derived forms (root+an,
+  peN-…-an, per-…-an, meN-, di-, with Indonesian nasal assimilation) when the
+  site uses the root as a verb, and the residents' words of
+  `data/synonyms.yml` ("akte" for "akta", "ektp" for "KTP-el"); the aliases
+  themselves. For a section: the same for its heading, but only for the
+  site's topics (below) and with only the noun forms (root+an, peN-…-an).
+- `text_keywords` (boost 1, like the text) holds the same for the words of
+  its text: synonyms, and forms of the site's topics with only the noun forms.
 
-The worker indexes every field named in `config.fields` of the index, so the
-field needs `fields: {keywords: {boost: …}}` in the search plugin's options
-(see :data:`SEARCH_PLUGIN_OPTIONS`); :func:`expand_search_index` also writes it
-into the index's own `config` if it is missing, as that is what the worker
-reads. The worker renders only title, text and tags, so the field stays
-hidden. Words are written the way the worker will see them: lowercased, split
-at the index's `separator`, one space between them.
+The site's topics are the roots of its page titles and aliases: words of a
+text such as "umur" get no forms, which keeps the index small (on the real
+content the keywords add about a third to the gzipped index).
+
+So "pelayanan" in a text brings "layanan", a title "Layanan …" brings
+"pelayanan", and "akta" in a title brings "akte" with the weight of a topic,
+while "akta" in passing brings it with the weight of a word of text.
+
+The worker indexes every field named in `config.fields` of the index, which
+the search plugin copies from its `fields` option: set
+:data:`SEARCH_PLUGIN_OPTIONS` in `mkdocs.yml`. :func:`expand_search_index` also
+adds the fields to the index's `config` when they are missing. The worker shows
+only title, text and tags, so the fields stay hidden. Words are written as the
+worker will read them: lowercased, split at the index's `separator`, trimmed
+of punctuation, sorted, one space apart.
 """
 
 from __future__ import annotations
@@ -57,21 +68,6 @@ DEFAULT_SEPARATOR = r"[\s\-]+"
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.yml"
 
-# Words that carry no topic: never stemmed nor expanded (their forms would only
-# bloat the index). Deliberately short; Sastrawi's own stop list holds content
-# words for our domain ("baru", "datang", "buat").
-FUNCTION_WORDS = frozenset(
-    """
-    ada adalah agar akan anda antara apa apabila atau bagi bahwa baik bapak belum
-    berapa bersama beberapa bila bisa boleh dalam dan dapat dari dengan di dia
-    hanya harus hingga ia ibu ini itu jika juga kalau kami karena ke kepada kita
-    lagi lain lebih maka masih melalui mereka misalnya nya oleh pada para per pun
-    saat saja sama sampai sebagai sebelum secara sedang segera sehingga sejak
-    selama seluruh semua sendiri seperti serta setelah setiap sudah supaya
-    tanpa telah tentang tersebut tetap tetapi tidak untuk yaitu yakni yang
-    """.split()
-)
-
 _MIN_STEM_WORD = 4  # shorter words are left alone (Sastrawi returns them unchanged anyway)
 _STEMMABLE = re.compile(r"[a-z]+")
 _TAG = re.compile(r"<[^>]*>")
@@ -79,6 +75,9 @@ _TAG = re.compile(r"<[^>]*>")
 _TRIM_START = re.compile(r"^\W+", re.ASCII)
 _TRIM_END = re.compile(r"\W+$", re.ASCII)
 _VOWELS = frozenset("aeiou")
+_VERBAL = re.compile(r"^(?:me|di|pe|ber|ter)|kan$")  # affixes that make or mark verbs
+_ALL_FORMS = 5  # derived forms for title words: all of derived_forms()
+_NOUN_FORMS = 2  # for words of the text: root+an and peN-…-an, what residents type most
 
 
 def search_config_fields() -> dict[str, dict[str, float]]:
@@ -110,11 +109,17 @@ class SynonymRule:
 
 @dataclass(frozen=True)
 class Synonyms:
-    """The parsed `synonyms.yml`: rules, words exempt from stemming, stemmer fixes."""
+    """The parsed `synonyms.yml`.
+
+    `rules` come from `same` and `also`; `protected` are their words, which are
+    never stemmed; `stem_fixes` correct the stemmer; `function_words` are never
+    stemmed nor expanded.
+    """
 
     rules: tuple[SynonymRule, ...]
     protected: frozenset[str]
     stem_fixes: Mapping[str, str]
+    function_words: frozenset[str]
 
 
 def _phrase(value: object, where: str, separator: re.Pattern[str]) -> tuple[str, ...]:
@@ -129,12 +134,14 @@ def _phrase(value: object, where: str, separator: re.Pattern[str]) -> tuple[str,
 def parse_synonyms(
     data: object, *, source: str = "synonyms", separator: str = DEFAULT_SEPARATOR
 ) -> Synonyms:
-    """Build :class:`Synonyms` from the mapping in `synonyms.yml` (`same`, `also`, `stems`).
+    """Build :class:`Synonyms` from the mapping in `synonyms.yml`.
 
-    Raises ValueError, naming the entry, on anything malformed.
+    Keys: `same`, `also`, `stems`, `function_words`. Raises ValueError, naming
+    the entry, on anything malformed.
     """
-    if not isinstance(data, dict) or set(data) - {"same", "also", "stems"}:
-        raise ValueError(f"{source}: expected a mapping with keys same, also, stems")
+    keys = {"same", "also", "stems", "function_words"}
+    if not isinstance(data, dict) or set(data) - keys:
+        raise ValueError(f"{source}: expected a mapping with keys {', '.join(sorted(keys))}")
     sep = re.compile(separator)
     rules: list[SynonymRule] = []
     protected: set[str] = set()
@@ -168,7 +175,13 @@ def parse_synonyms(
         for k, v in stems.items()
     ):
         raise ValueError(f"{source}: stems: expected a mapping of lowercase word to root")
-    return Synonyms(tuple(rules), frozenset(protected), dict(stems))
+
+    function_words = data.get("function_words") or []
+    if not isinstance(function_words, list) or not all(
+        isinstance(w, str) and w == w.lower() and w.isalpha() for w in function_words
+    ):
+        raise ValueError(f"{source}: function_words: expected a list of lowercase words")
+    return Synonyms(tuple(rules), frozenset(protected), dict(stems), frozenset(function_words))
 
 
 @cache
@@ -270,18 +283,20 @@ class _Stemmer:
             return self._memo[word]
         except KeyError:
             pass
-        root: str | None
-        if word in self._synonyms.stem_fixes:
-            root = self._synonyms.stem_fixes[word]
-        elif word in FUNCTION_WORDS or len(word) < _MIN_STEM_WORD:
+        data = self._synonyms
+        if word in data.stem_fixes:
+            root: str | None = data.stem_fixes[word]
+        elif (
+            word in data.function_words
+            or len(word) < _MIN_STEM_WORD
+            or not _STEMMABLE.fullmatch(word)
+        ):
             root = None
-        elif not _STEMMABLE.fullmatch(word):
-            root = None
-        elif word in self._synonyms.protected:
+        elif word in data.protected:
             root = word
         else:
             root = sastrawi_stem(word)
-            if root in FUNCTION_WORDS or len(root) < 3:
+            if root in data.function_words or len(root) < 3:
                 root = None
         self._memo[word] = root
         return root
@@ -291,8 +306,7 @@ def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     first = phrase[0]
     return any(
-        words[i] == first and tuple(words[i : i + n]) == phrase
-        for i in range(len(words) - n + 1)
+        words[i] == first and tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)
     )
 
 
@@ -324,9 +338,10 @@ def expand_search_index(
 
     `keywords` (strong) holds what the document is about: the forms and
     synonyms of its title's words, and its page's aliases. `text_keywords`
-    (weak, as strong as the text itself) holds the roots, the forms seen in
-    the site and the synonyms of the words of its text. Neither repeats a word
-    the document already has where it weighs as much or more.
+    (weak, as strong as the text itself) holds the same for the words of its
+    text, with fewer derived forms. Neither repeats a word the document
+    already has where it weighs as much or more, nor a word that another of
+    its words starts with (except synonyms and aliases, kept whole).
 
     `aliases_by_location` maps a page's location as the index writes it (for
     example `layanan/ktp-el-hilang/`; a leading slash or an anchor is ignored)
@@ -368,36 +383,65 @@ def expand_search_index(
             if root is not None:
                 family[root].add(word)
     owner = {form: root for root, forms in family.items() for form in forms}
+    # Roots of what the site's pages are about: their titles (not the section
+    # headings, which repeat "Dokumen yang diperlukan" on every guide), tags and
+    # aliases. Other words of a text get no forms: nobody searches for "umur".
+    topics = {
+        root
+        for i, doc in enumerate(docs)
+        if "#" not in str(doc.get("location", ""))
+        for word in (*heads[i], *(w for phrase in aliases.get(i, []) for w in phrase))
+        if (root := stem(word)) is not None
+    }
 
-    def forms_of(root: str, *, derive: bool) -> set[str]:
-        forms = family[root] | {root}
-        if derive:
+    def forms_of(root: str, *, derive: int) -> set[str]:
+        seen = family[root] | {root}
+        # "kartunya" is not what people type, and "kartu*" finds it anyway.
+        forms = {f for f in seen if not (f.endswith("nya") and f[:-3] in seen)}
+        # Derive only from roots that the site itself uses as verbs: "pindah" seen
+        # as "dipindahkan" brings "perpindahan"; "kartu", "september" or the
+        # "bandung" of "Bandungan" would only bring words nobody types.
+        if derive and any(_VERBAL.search(f) for f in family[root] - {root}):
             # A form the site uses for another root belongs to that one.
-            forms.update(f for f in derived_forms(root) if owner.get(f, root) == root)
+            forms.update(f for f in derived_forms(root)[:derive] if owner.get(f, root) == root)
         if root not in synonyms.protected:
             forms -= synonyms.protected  # "tinggal" must not bring "meninggal"
         return forms
 
-    def expand(phrases: Sequence[Sequence[str]], *, derive: bool) -> tuple[set[str], set[str]]:
-        """(forms of the words' roots, words that synonyms add) for some phrases."""
+    def expand(
+        phrases: Sequence[Sequence[str]], *, derive: int, topical_only: bool = False
+    ) -> tuple[set[str], set[str]]:
+        """(forms of the words' roots, words that synonyms add) for some phrases.
+
+        `derive` is how many of :func:`derived_forms` to add for a verbal root;
+        `topical_only` limits the forms to roots in `topics`.
+        """
+        words = {w for phrase in phrases for w in phrase}
+        roots = {r for r in map(stem, words) if r is not None}
         forms: set[str] = set()
-        for word in {w for phrase in phrases for w in phrase}:
-            root = stem(word)
-            if root is not None:
-                forms |= forms_of(root, derive=derive)
+        for root in roots & topics if topical_only else roots:
+            forms |= forms_of(root, derive=derive)
         added: set[str] = set()
         for rule in synonyms.rules:
-            if any(_matches(phrase, rule.when, stem) for phrase in phrases):
+            first = rule.when[0]
+            if len(rule.when) == 1:
+                hit = first in words or first in roots  # "pindah" matches "dipindahkan"
+            else:
+                hit = first in words and any(_contains(p, rule.when) for p in phrases)
+            if hit:
                 added.update(rule.add)
         return forms, added
 
     for i, doc in enumerate(docs):
         head, body = set(heads[i]), set(bodies[i])
         alias_words = {w for phrase in aliases.get(i, []) for w in phrase}
-        forms, added = expand([heads[i], *aliases.get(i, [])], derive=True)
+        if "#" in str(doc.get("location", "")):  # a section: its heading is mostly structure
+            forms, added = expand([heads[i]], derive=_NOUN_FORMS, topical_only=True)
+        else:
+            forms, added = expand([heads[i], *aliases.get(i, [])], derive=_ALL_FORMS)
         exact = (added | alias_words) - head  # kept whole: "e" of "e-ktp" is an exact term
         strong = _prune_prefixes(forms - head - exact, head | exact) | exact
-        forms, added = expand([bodies[i]], derive=False)
+        forms, added = expand([bodies[i]], derive=_NOUN_FORMS, topical_only=True)
         known = head | body | strong
         exact = added - known
         weak = _prune_prefixes(forms - known - exact, known | exact) | exact
@@ -405,14 +449,6 @@ def expand_search_index(
         doc[TEXT_KEYWORDS_FIELD] = " ".join(sorted(weak))
 
     return {**index, "config": config, "docs": docs}
-
-
-def _matches(words: Sequence[str], phrase: tuple[str, ...], stem: _Stemmer) -> bool:
-    if _contains(words, phrase):
-        return True
-    if len(phrase) == 1:  # "pindah" also matches "perpindahan"
-        return any(stem(w) == phrase[0] for w in words if len(w) > len(phrase[0]))
-    return False
 
 
 def rewrite_index_file(

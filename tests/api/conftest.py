@@ -35,61 +35,8 @@ if str(FUNCTIONS) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS))
 
 FORM_ID = "uji-ktp"
-FORM_YAML = """\
-title: Uji coba permohonan KTP-el
-description: Formulir kecil untuk pengujian API.
-service: ktp-el
-fields:
-  - id: nik
-    type: nik
-    label: NIK
-    check_birth_date: tanggal_lahir
-    check_sex: jenis_kelamin
-  - id: nama
-    type: name
-    label: Nama lengkap
-  - id: tanggal_lahir
-    type: date
-    label: Tanggal lahir
-    not_future: true
-  - id: jenis_kelamin
-    type: choice
-    label: Jenis kelamin
-    choices:
-      - {value: L, label: Laki-laki}
-      - {value: P, label: Perempuan}
-  - id: kecamatan
-    type: choice
-    label: Kecamatan
-    choices_from: offices
-    office_kind: kecamatan
-  - id: telepon
-    type: phone
-    label: Nomor HP atau WhatsApp
-    mobile: true
-  - id: email
-    type: email
-    label: Email
-    required: false
-  - id: keterangan
-    type: text
-    label: Keterangan
-    required: false
-    max_length: 200
-attachments:
-  - id: kk
-    label: Kartu Keluarga
-    accept: [application/pdf, image/jpeg, image/png]
-    max_bytes: 100000
-    min_count: 1
-    max_count: 1
-  - id: foto
-    label: Pas foto
-    accept: [image/jpeg, image/png]
-    max_bytes: 50000
-    min_count: 0
-    max_count: 2
-"""
+FORM_FILE = Path(__file__).resolve().parent / "data" / f"{FORM_ID}.yml"
+FORM_YAML = FORM_FILE.read_text(encoding="utf-8")
 
 # One resident's answers. Every personal value here must never reach a log.
 NIK = "3322015208900001"  # a woman (day 52 = 12) born 12 August 1990, Kab. Semarang
@@ -232,21 +179,42 @@ def base_env(monkeypatch: pytest.MonkeyPatch, content_dir: Path) -> None:
     monkeypatch.setenv("PORTAL_CONTENT_DIR", str(content_dir))
     monkeypatch.setenv("LOCAL_UPLOAD_SECRET", UPLOAD_SECRET)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
 
 
 @pytest.fixture(scope="package")
-def moto_s3() -> Iterator[itertools.count]:
-    """One in-process moto S3 for the package's tests (each test gets its own key prefix)."""
-    import boto3
-    from chalicelib.storage import get_s3_client
-    from moto import mock_aws
+def moto_server() -> Iterator[MotoS3]:
+    """One moto S3 server on loopback for the package's tests (each test has its own prefix).
 
-    with mock_aws():  # also sets fake AWS credentials for its duration
-        boto3.client("s3", region_name=REGION).create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        yield itertools.count(1)
-    get_s3_client.cache_clear()
+    A real HTTP server rather than moto's in-process patching: presigned POSTs then
+    travel as real multipart requests, as a browser sends them.
+    """
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client("s3", region_name=REGION, endpoint_url=endpoint,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    try:
+        yield MotoS3(endpoint, itertools.count(1))
+    finally:
+        server.stop()
+
+
+@dataclass
+class MotoS3:
+    """Where the moto server listens, and a counter for unique key prefixes."""
+
+    endpoint: str
+    counter: itertools.count
+
+    def next_prefix(self) -> str:
+        return f"uji-{next(self.counter)}"
 
 
 def local_env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
@@ -256,11 +224,12 @@ def local_env(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
     monkeypatch.setenv("LOCAL_UPLOAD_URL", "http://127.0.0.1:8000/upload")
 
 
-def s3_env(monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
-    """Environment for the S3 backend (moto's bucket) under ``prefix``."""
+def s3_env(monkeypatch: pytest.MonkeyPatch, moto: MotoS3) -> None:
+    """Environment for the S3 backend: moto's bucket, under a fresh prefix."""
     monkeypatch.setenv("STORAGE_BACKEND", "s3")
     monkeypatch.setenv("SUBMISSIONS_BUCKET", BUCKET)
-    monkeypatch.setenv("SUBMISSIONS_PREFIX", prefix)
+    monkeypatch.setenv("SUBMISSIONS_PREFIX", moto.next_prefix())
+    monkeypatch.setenv("S3_ENDPOINT_URL", moto.endpoint)
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -275,8 +244,7 @@ def api(request: pytest.FixtureRequest, base_env: None, monkeypatch: pytest.Monk
     if request.param == "local":
         local_env(monkeypatch, tmp_path / "storage")
     else:
-        counter = request.getfixturevalue("moto_s3")
-        s3_env(monkeypatch, f"uji-{next(counter)}")
+        s3_env(monkeypatch, request.getfixturevalue("moto_server"))
     with Client(app_module.app, project_dir=str(project)) as client:
         yield Api(request.param, client, app_module)
     _reset(app_module)

@@ -193,7 +193,8 @@ def test_errors_and_warnings_come_together(api: Api) -> None:
     ("files", "expected"),
     [
         ([], ("files.kk", "berkas_kurang")),
-        ([file_decl("kk", b"x" * 100_001, "application/pdf")], ("files.kk", "berkas_terlalu_besar")),
+        ([file_decl("kk", b"x" * 100_001, "application/pdf")],
+         ("files.kk", "berkas_terlalu_besar")),
         ([file_decl("kk", PDF, "image/gif")], ("files.kk", "berkas_jenis_tidak_diterima")),
         ([file_decl("kk", b"", "application/pdf")], ("files.kk", "berkas_kosong")),
         ([file_decl("kk", PDF, "application/pdf"), file_decl("kk", PDF, "application/pdf")],
@@ -246,7 +247,7 @@ def test_presign_policy_pins_key_size_type_and_expiry(api: Api) -> None:
     assert timedelta(minutes=10) < expires - datetime.now(UTC) <= timedelta(minutes=15)
     if api.backend == "s3":
         assert {"x-amz-server-side-encryption": "AES256"} in conditions
-        assert upload["url"] == "https://uji-dukcapil-submissions.s3.ap-southeast-3.amazonaws.com/"
+        assert {"bucket": "uji-dukcapil-submissions"} in conditions
 
 
 def test_same_idempotency_key_returns_the_same_submission(api: Api) -> None:

@@ -10,9 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from chalicelib import nik
 from chalicelib.nik import (
     FEMALE,
@@ -25,6 +22,8 @@ from chalicelib.nik import (
     parse_nik,
     province_codes,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 VECTORS = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "nik.json").read_text(encoding="utf-8")

@@ -271,7 +271,8 @@ class MaterialSearch:
             is_page = result["ref"] not in self.parent
             matched = sum(1 for t in terms.values() if t)
             boost = int(is_page) + (matched / len(terms) if terms else math.nan)
-            hits.append(Hit(doc["location"], doc.get("title", ""), result["score"] * (1 + boost**2), terms))
+            score = result["score"] * (1 + boost**2)
+            hits.append(Hit(doc["location"], doc.get("title", ""), score, terms))
         hits.sort(key=functools.cmp_to_key(_js_compare))
 
         groups: dict[str, list[Hit]] = {}
@@ -286,7 +287,7 @@ class MaterialSearch:
 
     def pages(self, query: str) -> list[str]:
         """Locations of the pages found, in the order Material lists them."""
-        return [self.parent.get(group[0].location, group[0].location) for group in self.search(query)]
+        return [self.parent.get(g[0].location, g[0].location) for g in self.search(query)]
 
 
 def _field_tokens(doc: Mapping[str, Any], *, name: str, separator: re.Pattern[str]) -> list[str]:
@@ -370,4 +371,7 @@ def run_material_worker(
             timeout=60,
         )
     raw = json.loads(done.stdout)
-    return {q: [[(loc, score) for loc, score in group] for group in groups] for q, groups in raw.items()}
+    return {
+        query: [[(location, score) for location, score in group] for group in groups]
+        for query, groups in raw.items()
+    }

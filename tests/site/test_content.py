@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from portal.content import ContentErrors, load_content
@@ -21,9 +23,7 @@ def test_fixture_regency_is_valid(regency):
 
 
 def test_shipped_content_is_valid():
-    from conftest import SHIPPED_CONTENT
-
-    content = load_content(SHIPPED_CONTENT)
+    content = load_content(Path(__file__).resolve().parents[2] / "content")
     assert len(content.offices) == 20  # the Dinas and 19 kecamatan
     first = content.announcements[-1].closure
     assert (first.first_day.isoformat(), first.last_day.isoformat()) == ("2020-09-25", "2020-10-08")

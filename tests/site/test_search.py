@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from portal import search
 from portal.search import (
     KEYWORDS_FIELD,
@@ -58,11 +62,19 @@ PAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "<p>Untuk penduduk yang berumur 17 tahun atau sudah atau pernah kawin dan belum "
         "pernah merekam data KTP-el.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>Kartu Keluarga (KK) asli.</li>"
-             "<li>Berumur 17 tahun atau sudah/pernah kawin.</li></ul>"),
-            ("langkah", "Langkah", "<ol><li>Isi formulir F-1.02 secara daring.</li>"
-             "<li>Datang ke kantor untuk foto, sidik jari dan iris mata.</li>"
-             "<li>Ambil KTP-el setelah dicetak.</li></ol>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>Kartu Keluarga (KK) asli.</li>"
+                "<li>Berumur 17 tahun atau sudah/pernah kawin.</li></ul>",
+            ),
+            (
+                "langkah",
+                "Langkah",
+                "<ol><li>Isi formulir F-1.02 secara daring.</li>"
+                "<li>Datang ke kantor untuk foto, sidik jari dan iris mata.</li>"
+                "<li>Ambil KTP-el setelah dicetak.</li></ol>",
+            ),
             ("biaya", "Biaya dan waktu", "<p>Gratis. Lama penyelesaian: tanyakan ke kantor.</p>"),
         ],
     ),
@@ -71,11 +83,19 @@ PAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "KTP-el hilang atau rusak",
         "<p>Penggantian KTP-el yang hilang atau rusak. NIK Anda tetap sama.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>Surat keterangan kehilangan dari "
-             "kepolisian, bila KTP-el hilang.</li><li>KTP-el yang rusak, bila kartu rusak."
-             "</li><li>Kartu Keluarga.</li></ul>"),
-            ("langkah", "Langkah", "<ol><li>Ajukan permohonan secara daring dengan formulir "
-             "F-1.02.</li><li>Unggah pindaian dokumen asli, bukan fotokopi.</li></ol>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>Surat keterangan kehilangan dari "
+                "kepolisian, bila KTP-el hilang.</li><li>KTP-el yang rusak, bila kartu rusak."
+                "</li><li>Kartu Keluarga.</li></ul>",
+            ),
+            (
+                "langkah",
+                "Langkah",
+                "<ol><li>Ajukan permohonan secara daring dengan formulir "
+                "F-1.02.</li><li>Unggah pindaian dokumen asli, bukan fotokopi.</li></ol>",
+            ),
         ],
     ),
     (
@@ -84,8 +104,12 @@ PAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "<p>Bila nama, agama, status perkawinan atau pekerjaan Anda berubah, KK "
         "diperbarui dulu, lalu KTP-el dicetak ulang.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>KTP-el lama.</li><li>KK yang sudah "
-             "diperbarui.</li><li>Bukti perubahan, misalnya buku nikah atau ijazah.</li></ul>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>KTP-el lama.</li><li>KK yang sudah "
+                "diperbarui.</li><li>Bukti perubahan, misalnya buku nikah atau ijazah.</li></ul>",
+            ),
         ],
     ),
     (
@@ -93,8 +117,12 @@ PAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "Kartu Keluarga (KK) baru",
         "<p>Untuk keluarga baru, pisah KK, atau bila kepala keluarga berganti.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>Buku nikah atau kutipan akta perkawinan."
-             "</li><li>SKPWNI bagi penduduk yang datang dari daerah lain.</li></ul>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>Buku nikah atau kutipan akta perkawinan."
+                "</li><li>SKPWNI bagi penduduk yang datang dari daerah lain.</li></ul>",
+            ),
         ],
     ),
     (
@@ -103,37 +131,50 @@ PAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "<p>Menambah anggota keluarga, atau mengubah data karena perkawinan, perceraian "
         "atau kematian.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>KK lama.</li><li>Akta atau surat "
-             "keterangan peristiwa.</li></ul>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>KK lama.</li><li>Akta atau surat keterangan peristiwa.</li></ul>",
+            ),
         ],
     ),
     (
         AKTA_LAHIR,
         "Akta kelahiran",
-        "<p>Pencatatan kelahiran anak. Laporkan paling lambat 60 hari setelah bayi lahir."
-        "</p>",
+        "<p>Pencatatan kelahiran anak. Laporkan paling lambat 60 hari setelah bayi lahir.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>Surat keterangan kelahiran dari rumah "
-             "sakit, puskesmas, dokter atau bidan.</li><li>Buku nikah orang tua.</li>"
-             "<li>KK tempat anak didaftarkan.</li></ul>"),
-            ("langkah", "Langkah", "<ol><li>Isi formulir F-2.01.</li><li>Unggah pindaian "
-             "dokumen asli.</li></ol>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>Surat keterangan kelahiran dari rumah "
+                "sakit, puskesmas, dokter atau bidan.</li><li>Buku nikah orang tua.</li>"
+                "<li>KK tempat anak didaftarkan.</li></ul>",
+            ),
+            (
+                "langkah",
+                "Langkah",
+                "<ol><li>Isi formulir F-2.01.</li><li>Unggah pindaian dokumen asli.</li></ol>",
+            ),
         ],
     ),
     (
         AKTA_MATI,
         "Akta kematian",
-        "<p>Laporkan kematian anggota keluarga paling lambat 30 hari setelah meninggal "
-        "dunia.</p>",
+        "<p>Laporkan kematian anggota keluarga paling lambat 30 hari setelah meninggal dunia.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>Surat keterangan kematian dari dokter "
-             "atau kepala desa/lurah.</li><li>KK dan KTP-el almarhum.</li></ul>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>Surat keterangan kematian dari dokter "
+                "atau kepala desa/lurah.</li><li>KK dan KTP-el almarhum.</li></ul>",
+            ),
         ],
     ),
     (
         PINDAH,
         "Surat pindah dan datang",
-        "<p>Untuk penduduk yang pindah tempat tinggal ke luar atau ke dalam kabupaten.</p>",
+        "<p>Untuk penduduk yang pindah tempat tinggal ke luar atau ke dalam kabupaten. "
+        "Data Anda dipindahkan ke daerah tujuan.</p>",
         [
             ("persyaratan", "Persyaratan", "<ul><li>KK.</li><li>Formulir F-1.03.</li></ul>"),
         ],
@@ -143,15 +184,19 @@ PAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
         "Kartu Identitas Anak (KIA)",
         "<p>Kartu identitas untuk anak berumur di bawah 17 tahun.</p>",
         [
-            ("persyaratan", "Persyaratan", "<ul><li>Akta kelahiran anak.</li><li>KK orang "
-             "tua.</li><li>Pas foto, untuk anak berumur 5 tahun ke atas.</li></ul>"),
+            (
+                "persyaratan",
+                "Persyaratan",
+                "<ul><li>Akta kelahiran anak.</li><li>KK orang "
+                "tua.</li><li>Pas foto, untuk anak berumur 5 tahun ke atas.</li></ul>",
+            ),
         ],
     ),
     (
         KANTOR,
         "Kantor Dispendukcapil Ungaran",
-        "<p>Jam pelayanan: Senin sampai Jumat, 08.00&ndash;15.00. Telepon (024) 6921177."
-        "</p>",
+        "<p>Jam pelayanan: Senin sampai Jumat, 08.00&ndash;15.00. Telepon (024) 6921177. "
+        "Penutupan kantor diumumkan di halaman Pengumuman.</p>",
         [],
     ),
     (
@@ -189,7 +234,7 @@ def raw_index() -> dict[str, Any]:
     return {"config": material_config(), "docs": docs}
 
 
-ALIASES = {KTP_EL_HILANG: ["ganti KTP", "kartu patah"]}
+ALIASES = {KTP_EL_HILANG: ["ganti KTP", "kartu patah"], KTP_EL_BARU: ["perekaman KTP-el"]}
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +255,7 @@ def words_of(page: str) -> set[str]:
 
 
 # --------------------------------------------------------------------------- real queries
+
 
 def test_layanan_finds_a_page_that_only_says_pelayanan(engine: MaterialSearch) -> None:
     assert "pelayanan" in words_of(KANTOR)
@@ -249,13 +295,12 @@ def test_without_keywords_the_same_queries_fail() -> None:
         ("skpwni", PINDAH),
         ("pindah domisili", PINDAH),
         ("pindah alamat", PINDAH),
-        ("perpindahan", PINDAH),
         ("akta kematian", AKTA_MATI),
         ("meninggal", AKTA_MATI),
         ("wafat", AKTA_MATI),
         ("kia", KIA),
         ("kartu identitas anak", KIA),
-        ("rekam", KTP_EL_BARU),  # "merekam" in the text
+        ("rekam", KTP_EL_BARU),  # "perekaman" alias, "merekam" in the text
         ("layanan", PENGUMUMAN),  # in its title
         ("libur", PENGUMUMAN),  # "ditutup" in its title
         ("ganti ktp", KTP_EL_HILANG),  # a front-matter alias
@@ -279,10 +324,16 @@ def test_kk_words_find_the_kk_guides_first(engine: MaterialSearch, query: str) -
     assert set(engine.pages(query)[:2]) == {KK_BARU, KK_UBAH}, engine.pages(query)
 
 
-def test_a_stem_shared_by_two_guides_finds_both(engine: MaterialSearch) -> None:
-    # "didaftarkan" (akta kelahiran) and nothing else: "daftar"/"pendaftaran" reach it.
-    assert AKTA_LAHIR in engine.pages("pendaftaran")
-    assert AKTA_LAHIR in engine.pages("daftar")
+def test_forms_of_the_sites_topics_reach_affixed_words(engine: MaterialSearch) -> None:
+    # "pindah" (a title word) is seen as "dipindahkan": its derived forms are added.
+    assert "perpindahan" not in words_of(PINDAH)
+    assert engine.pages("perpindahan")[:1] == engine.pages("pemindahan")[:1] == [PINDAH]
+    # "penutupan" in an office's text: "tutup" is a topic (an announcement's title).
+    assert "tutup" not in words_of(KANTOR)
+    assert KANTOR in engine.pages("tutup")
+    # No page is about "daftar": the "didaftarkan" of a text gets no forms.
+    assert "didaftarkan" in words_of(AKTA_LAHIR)
+    assert engine.pages("pendaftaran") == []
 
 
 @pytest.mark.parametrize("query", ["paspor", "sim keliling", "tilang", "zzz"])
@@ -308,6 +359,7 @@ def test_search_built_index_is_the_helper_for_the_built_site(expanded: dict[str,
 
 # --------------------------------------------------------------------------- the mirror
 
+
 @pytest.mark.parametrize(
     ("query", "sent"),
     [
@@ -327,9 +379,22 @@ def test_query_transform_mirrors_material(query: str, sent: str) -> None:
 
 
 QUERIES = [
-    "layanan", "pelayanan", "akte kelahiran", "e-KTP hilang", "ektp", "ktp", "KTP-el",
-    "kartu keluarga", "kk", "surat pindah", "meninggal", "paspor", '"akta kematian"',
-    "ktp -hilang", "kia", "ganti ktp",
+    "layanan",
+    "pelayanan",
+    "akte kelahiran",
+    "e-KTP hilang",
+    "ektp",
+    "ktp",
+    "KTP-el",
+    "kartu keluarga",
+    "kk",
+    "surat pindah",
+    "meninggal",
+    "paspor",
+    '"akta kematian"',
+    "ktp -hilang",
+    "kia",
+    "ganti ktp",
 ]
 
 
@@ -341,13 +406,49 @@ def test_mirror_agrees_with_materials_own_worker(
     real = run_material_worker(expanded, QUERIES)
     for query in QUERIES:
         ours = [[(h.location, h.score) for h in group] for group in engine.search(query)]
-        assert [[loc for loc, _ in g] for g in ours] == [[loc for loc, _ in g] for g in real[query]], query
+        locations = [[location for location, _ in group] for group in real[query]]
+        assert [[location for location, _ in group] for group in ours] == locations, query
         for group_ours, group_real in zip(ours, real[query], strict=True):
             for (_, a), (_, b) in zip(group_ours, group_real, strict=True):
                 assert a == pytest.approx(b, rel=1e-3), query
 
 
+def test_a_real_material_build_finds_residents_words(tmp_path: Path) -> None:
+    """The plugin options reach the index Material writes, and the rewrite works on it."""
+    (tmp_path / "docs" / "layanan").mkdir(parents=True)
+    (tmp_path / "docs" / "index.md").write_text("# Beranda\n\nJam pelayanan kantor.\n")
+    (tmp_path / "docs" / "layanan" / "index.md").write_text("# Persyaratan layanan\n")
+    (tmp_path / "docs" / "layanan" / "akta-kelahiran.md").write_text(
+        "# Akta kelahiran\n\nPencatatan kelahiran anak.\n\n## Persyaratan\n\n"
+        "- Surat keterangan kelahiran (asli).\n- KK & buku nikah orang tua.\n"
+    )
+    (tmp_path / "docs" / "layanan" / "ktp-el-hilang.md").write_text(
+        "# KTP-el hilang atau rusak\n\nPenggantian KTP-el.\n"
+    )
+    config = {
+        "site_name": "Uji",
+        "theme": {"name": "material", "language": "id"},
+        "plugins": [{"search": SEARCH_PLUGIN_OPTIONS}],
+    }
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config))
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=tmp_path,
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    path = tmp_path / "site" / "search" / "search_index.json"
+    written = json.loads(path.read_text())["config"]
+    assert written == material_config()  # what the fixtures above assume
+    index = rewrite_index_file(path, {"layanan/ktp-el-hilang/": ["ganti KTP"]})
+    assert search_built_index(index, "akte lahir")[:1] == ["layanan/akta-kelahiran/"]
+    assert search_built_index(index, "e-KTP")[:1] == ["layanan/ktp-el-hilang/"]
+    assert search_built_index(index, "ganti ktp")[:1] == ["layanan/ktp-el-hilang/"]
+    assert "" in search_built_index(index, "layanan")  # "Jam pelayanan"
+
+
 # --------------------------------------------------------------------------- the expansion
+
 
 def test_every_doc_gets_lowercase_deduplicated_keywords(expanded: dict[str, Any]) -> None:
     for doc in expanded["docs"]:
@@ -384,9 +485,11 @@ def test_text_keywords_hold_roots_forms_and_synonyms_of_the_text(
     expanded: dict[str, Any],
 ) -> None:
     assert "layanan" in keywords_of(expanded, KANTOR)[1]  # "pelayanan" in the text
-    assert {"daftar"} <= keywords_of(expanded, AKTA_LAHIR + "#persyaratan")[1]
+    # "penutupan": other forms of a topic's root, a noun form and a synonym.
+    assert {"ditutup", "tutupan", "libur"} <= keywords_of(expanded, KANTOR)[1]
+    assert not {"daftar", "pendaftaran"} & keywords_of(expanded, AKTA_LAHIR + "#persyaratan")[1]
     assert {"kartu", "keluarga"} <= keywords_of(expanded, KIA + "#persyaratan")[1]  # "KK"
-    assert "rusak" in keywords_of(expanded, KTP_EL_HILANG)[0]  # a title word, not added
+    assert "rusak" not in keywords_of(expanded, KTP_EL_HILANG)[0]  # a title word already
     for location in (PINDAH, PINDAH + "#persyaratan"):
         assert "meninggal" not in set.union(*keywords_of(expanded, location))
 
@@ -457,6 +560,7 @@ def test_keywords_keep_the_index_small(expanded: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- morphology
 
+
 @pytest.mark.parametrize(
     ("root", "me", "pe"),
     [
@@ -487,12 +591,17 @@ def test_nasal_assimilation(root: str, me: str, pe: str) -> None:
 def test_derived_forms() -> None:
     assert derived_forms("layan") == ("layanan", "pelayanan", "perlayanan", "melayan", "dilayan")
     assert derived_forms("terbit") == (
-        "terbitan", "penerbitan", "perterbitan", "menerbit", "diterbit"
+        "terbitan",
+        "penerbitan",
+        "perterbitan",
+        "menerbit",
+        "diterbit",
     )
     assert derived_forms("rekam")[2] == "perekaman"
 
 
 # --------------------------------------------------------------------------- language data
+
 
 def test_synonym_file_loads_and_holds_the_residents_words() -> None:
     synonyms = load_synonyms()
@@ -522,6 +631,7 @@ def test_malformed_synonyms_are_refused(data: object) -> None:
 
 
 # --------------------------------------------------------------------------- speed
+
 
 def test_expansion_is_fast() -> None:
     """1,000 documents of realistic guide text expand in well under a second."""

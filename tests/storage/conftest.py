@@ -11,7 +11,7 @@ import os
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -135,23 +135,39 @@ class _QuietHandler(WSGIRequestHandler):
 def serve_in_thread(app) -> tuple[WSGIServer, str]:
     """Serve a WSGI app on 127.0.0.1 (free port) in a daemon thread; return server, URL."""
     server = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     host, port = server.server_address[:2]
     return server, f"http://{host}:{port}/upload"
 
 
 @pytest.fixture
-def upload_server(tmp_path: Path, clock: Clock) -> Iterator[LocalStorage]:
+def serve_endpoint() -> Iterator[Callable[..., str]]:
+    """Start ``LocalUploadEndpoint(storage, **options)`` on loopback; returns its URL."""
+    servers: list[WSGIServer] = []
+
+    def start(storage: LocalStorage, **options) -> str:
+        options.setdefault("site_origin", SITE_ORIGIN)
+        server, url = serve_in_thread(LocalUploadEndpoint(storage, **options))
+        servers.append(server)
+        return url
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def upload_server(tmp_path: Path, clock: Clock, serve_endpoint) -> LocalStorage:
     """A LocalStorage whose upload_url is a real LocalUploadEndpoint on loopback."""
     storage = LocalStorage(
         tmp_path / "storage", upload_url="", secret=secrets.token_bytes(32), clock=clock
     )
-    server, url = serve_in_thread(LocalUploadEndpoint(storage, site_origin=SITE_ORIGIN))
-    storage.upload_url = url
-    yield storage
-    server.shutdown()
-    server.server_close()
+    storage.upload_url = serve_endpoint(storage)
+    return storage
 
 
 def _browser_post(
