@@ -172,3 +172,40 @@ def test_broken_content_fails_the_build_with_file_and_line(regency, tmp_path):
     result = build_site(regency.root, tmp_path / "out", check=False)
     assert result.returncode != 0
     assert re.search(r"announcements/rusak\.md:5: kantor 'gunung' tidak ada di offices\.yml", result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_first"),
+    [
+        ("akte kelahiran", "layanan/akta-kelahiran/"),
+        ("akte kematian", "layanan/akta-kematian/"),
+        ("e-KTP hilang", "layanan/ktp-el-hilang-rusak/"),
+        ("ektp baru", "layanan/ktp-el-baru/"),
+        ("KTP rusak", "layanan/ktp-el-hilang-rusak/"),
+        ("kartu keluarga baru", "layanan/kk-baru/"),
+        ("surat pindah", "layanan/pindah-datang/"),
+        ("skpwni", "layanan/pindah-datang/"),
+        ("kartu anak", "layanan/kia/"),
+    ],
+)
+def test_residents_words_find_the_right_guide(during, query, expected_first):
+    from searchutil import search_built_index
+
+    index = json.loads((during / "search/search_index.json").read_text())
+    results = search_built_index(index, query)
+    assert results and results[0] == expected_first, results[:5]
+
+
+def test_pelayanan_and_layanan_find_each_other(during):
+    """Material's search has no Indonesian stemming; our keywords bridge the affixes."""
+    from searchutil import search_built_index
+
+    index = json.loads((during / "search/search_index.json").read_text())
+
+    def pages_saying(pattern: str) -> set[str]:
+        return {d["location"].split("#")[0] for d in index["docs"]
+                if re.search(pattern, f"{d['title']} {d['text']}".lower())}
+
+    only_layanan = pages_saying(r"\blayanan\b") - pages_saying(r"pelayanan")
+    assert only_layanan
+    assert only_layanan & set(search_built_index(index, "pelayanan"))

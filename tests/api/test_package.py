@@ -1,0 +1,80 @@
+"""``chalice package`` with the merge template: the zip holds the forms, cfn-lint passes.
+
+Slow (it downloads Lambda wheels for functions/requirements.txt from the package
+index): ``pytest -m slow tests/api/test_package.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import FUNCTIONS, REPOSITORY
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build a copy of functions/ from the real content/, then package the prod stage."""
+    project = tmp_path_factory.mktemp("functions")
+    for name in ("app.py", "requirements.txt", "resources.json"):
+        shutil.copy(FUNCTIONS / name, project / name)
+    shutil.copytree(FUNCTIONS / "chalicelib", project / "chalicelib",
+                    ignore=shutil.ignore_patterns("__pycache__", "content"))
+    spec = importlib.util.spec_from_file_location("functions_build_pkg", FUNCTIONS / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = build
+    spec.loader.exec_module(build)
+    build.build(source_path=REPOSITORY / "chalice.json", content=REPOSITORY / "content",
+                functions_dir=project)
+    out = project / "out"
+    env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-3"}
+    result = subprocess.run(
+        [str(BIN / "chalice"), "package", "--stage", "prod",
+         "--merge-template", ".chalice/resources-prod.json", str(out)],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def test_package_holds_every_form_definition(packaged: Path) -> None:
+    shipped = sorted(p.name for p in (REPOSITORY / "content" / "forms").glob("*.yml"))
+    assert shipped, "content/forms/ has no form definitions"
+    with zipfile.ZipFile(packaged / "deployment.zip") as archive:
+        names = set(archive.namelist())
+    assert {f"chalicelib/content/forms/{name}" for name in shipped} <= names
+    assert {"app.py", "chalicelib/content/offices.yml",
+            "chalicelib/content/data/provinces.csv"} <= names
+    assert any(n.startswith("phonenumbers/") for n in names)
+    assert any(n.startswith("yaml/") for n in names)
+    assert not any(n.startswith(("boto3/", "botocore/")) for n in names)  # the runtime has them
+    assert not any(n.startswith(("tests/", "build.py", ".chalice/")) for n in names)
+
+
+def test_packaged_template_wires_bucket_env_and_scoped_policy(packaged: Path) -> None:
+    template = json.loads((packaged / "sam.json").read_text())
+    resources = template["Resources"]
+    env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert env["SUBMISSIONS_BUCKET"] == {"Ref": "SubmissionsBucket"}
+    assert env["STORAGE_BACKEND"] == "s3"
+    role = next(r for r in resources.values() if r["Type"] == "AWS::IAM::Role")
+    policy = json.dumps(role["Properties"]["Policies"])
+    assert "${SubmissionsBucket}/pending/*" in policy
+    assert '"s3:*"' not in policy
+    assert resources["SubmissionsBucket"]["Type"] == "AWS::S3::Bucket"
+
+
+def test_cfn_lint_passes_on_the_packaged_template(packaged: Path) -> None:
+    result = subprocess.run([str(BIN / "cfn-lint"), str(packaged / "sam.json")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
