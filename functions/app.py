@@ -40,7 +40,9 @@ APP_NAME = "dukcapil-portal"
 app = Chalice(app_name=APP_NAME)
 
 log = logging.getLogger("dukcapil.api")
-logging.getLogger("dukcapil").setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+_level = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+logging.getLogger("dukcapil").setLevel(_level if _level in logging.getLevelNamesMapping()
+                                       else logging.INFO)
 
 SITE_ORIGIN = os.environ.get("SITE_ORIGIN", "").strip()
 """The one origin allowed to call the API from a browser (empty: same origin only)."""

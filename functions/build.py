@@ -6,7 +6,7 @@ Run from anywhere::
     python functions/build.py --content path/to/other/content
 
 It writes, from the repository's one source of settings (``chalice.json``) and
-content (``content/``), only git-ignored files:
+content (``content/``), generated files only (none of them belongs in git):
 
 * ``functions/.chalice/config.json``: ``chalice.json`` without the per-stage
   ``iam_policy`` documents (Chalice's own format otherwise);
@@ -24,6 +24,9 @@ Then, for example::
 
     cd functions && AWS_DEFAULT_REGION=ap-southeast-3 \\
         chalice package --stage prod --merge-template .chalice/resources-prod.json ../build/cfn
+    python functions/build.py --clean     # the copy would shadow content/ for local runs
+
+(``chalicelib.paths.content_dir`` prefers ``chalicelib/content/`` when it exists.)
 """
 
 from __future__ import annotations
@@ -177,14 +180,28 @@ def build(
     return result
 
 
+def clean(functions_dir: Path = FUNCTIONS_DIR) -> bool:
+    """Remove the packaged content copy (it shadows ``content/`` for a local run)."""
+    target = functions_dir / "chalicelib" / "content"
+    if not target.exists():
+        return False
+    shutil.rmtree(target)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python functions/build.py [--content DIR]``."""
+    """Command line: ``python functions/build.py [--content DIR] [--clean]``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clean", action="store_true",
+                        help="remove chalicelib/content/ (after packaging) and stop")
     parser.add_argument("--content", type=Path, default=REPOSITORY / "content",
                         help="content folder to package (default: the repository's)")
     parser.add_argument("--config", type=Path, default=SOURCE_CONFIG,
                         help="settings source (default: chalice.json at the repository root)")
     args = parser.parse_args(argv)
+    if args.clean:
+        print("removed chalicelib/content/" if clean() else "nothing to clean")
+        return 0
     try:
         result = build(source_path=args.config, content=args.content)
     except BuildError as error:

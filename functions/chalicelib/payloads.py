@@ -48,7 +48,6 @@ MAX_CONFIRMATIONS = 50
 
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}", re.ASCII)
 _SUBMISSION_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)
-_FORM_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}", re.ASCII)
 
 _MSG_BAD_SHAPE = "Permintaan tidak dapat dibaca. Muat ulang halaman lalu coba lagi."
 
@@ -204,8 +203,3 @@ def parse_status_request(body: dict[str, Any]) -> StatusRequest:
         tracking_code=code if isinstance(code, str) else "",
         token=token if isinstance(token, str) else "",
     )
-
-
-def form_id_is_plausible(value: str) -> bool:
-    """True if ``value`` could name a form (used before touching storage or logs)."""
-    return _FORM_ID.fullmatch(value) is not None

@@ -219,12 +219,9 @@ class SubmissionService:
             "payload_sha256": payload_hash,
             "created_at": isoformat_wib(now),
         }
-        existing = self.storage.get_json(index_key)
-        if existing is not None and self._fresh(existing[0], self.settings.idempotency_ttl, now):
-            return self._replay(existing[0], pending, payload_hash)
-        claimed = self._put_index(index_key, entry, existing[1] if existing else None)
-        if claimed is not None:  # lost a race with an identical (or conflicting) create
-            return self._replay(claimed, pending, payload_hash)
+        owner = self._claim_key(index_key, entry, now)
+        if owner is not None:  # a retry, or a concurrent twin: answer with that submission
+            return self._replay(owner, pending, payload_hash)
         self.storage.put_json(layout.pending_record_key(submission_id), pending)
         log.info(
             "create ok form=%s submission=%s files=%d",
@@ -234,26 +231,37 @@ class SubmissionService:
         )
         return self._offer(pending, replayed=False)
 
-    def _put_index(
-        self, key: str, entry: dict[str, Any], stale_etag: str | None
+    def _claim_key(
+        self, key: str, entry: dict[str, Any], now: datetime
     ) -> dict[str, Any] | None:
-        """Write the idempotency entry; return the winner's entry if another request won."""
+        """Own an idempotency key: ``None`` if this request now does, else the owner's entry.
+
+        One conditional put in the common case (a new key). An entry older than
+        ``idempotency_ttl`` is taken over (conditional on its etag), so keys expire
+        on both backends even where no lifecycle rule removes them.
+        """
         from .storage import AlreadyExists, PreconditionFailed
 
-        try:
-            if stale_etag is None:
-                self.storage.put_json(key, entry, if_none_match=True)
-            else:
-                self.storage.put_json(key, entry, if_match=stale_etag)
-        except (AlreadyExists, PreconditionFailed):
-            current = self.storage.get_json(key)
-            if current is None:  # pragma: no cover - deleted between two calls
-                raise Conflict(
-                    "Pengiriman sedang diproses. Tunggu sebentar lalu coba lagi.",
-                    code="idempotency_busy",
-                ) from None
-            return current[0]
-        return None
+        etag: str | None = None
+        for _ in range(4):
+            try:
+                if etag is None:
+                    self.storage.put_json(key, entry, if_none_match=True)
+                else:
+                    self.storage.put_json(key, entry, if_match=etag)
+                return None
+            except (AlreadyExists, PreconditionFailed):
+                current = self.storage.get_json(key)
+                if current is None:  # removed meanwhile: try to create it again
+                    etag = None
+                    continue
+                data, etag = current
+                if self._fresh(data, self.settings.idempotency_ttl, now):
+                    return data
+        raise Conflict(  # pragma: no cover - four lost races in a row
+            "Pengiriman sedang diproses. Tunggu sebentar lalu coba lagi.",
+            code="idempotency_busy",
+        )
 
     def _replay(
         self, entry: Mapping[str, Any], pending: dict[str, Any], payload_hash: str
@@ -381,10 +389,10 @@ class SubmissionService:
         if loaded is None:
             form = self.form(pending["form_id"])
             self._verify_uploads(form, pending)
-            claim = self._claim(form, pending)
+            claim, won = self._claim(form, pending)
         else:
-            claim = loaded[0]
-        self._finalise(pending, claim)
+            claim, won = loaded[0], False
+        self._finalise(pending, claim, fresh=won)
         log.info("complete ok form=%s submission=%s", pending["form_id"], submission_id)
         return dict(claim["receipt"])
 
@@ -478,8 +486,13 @@ class SubmissionService:
             )
         return None
 
-    def _claim(self, form: FormDefinition, pending: Mapping[str, Any]) -> dict[str, Any]:
-        """Decide the receipt and claim the submission with a conditional write."""
+    def _claim(
+        self, form: FormDefinition, pending: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
+        """Decide the receipt and claim the submission with a conditional write.
+
+        Returns the claim and whether this call won it (a concurrent call may have).
+        """
         from .storage import AlreadyExists
 
         now = self._clock()
@@ -544,14 +557,20 @@ class SubmissionService:
             loaded = self.storage.get_json(layout.pending_receipt_key(pending["submission_id"]))
             if loaded is None:  # pragma: no cover - deleted between two calls
                 raise
-            return loaded[0]
-        return claim
+            return loaded[0], False
+        return claim, True
 
-    def _finalise(self, pending: Mapping[str, Any], claim: Mapping[str, Any]) -> None:
-        """Copy the files and write the final record (each step safe to repeat)."""
+    def _finalise(
+        self, pending: Mapping[str, Any], claim: Mapping[str, Any], *, fresh: bool = False
+    ) -> None:
+        """Copy the files and write the final record (each step safe to repeat).
+
+        ``fresh``: the claim was made just now, so the record cannot exist yet and
+        the check for it is skipped (one storage call less).
+        """
         from .storage import AlreadyExists
 
-        if self.storage.head(claim["record"]) is not None:
+        if not fresh and self.storage.head(claim["record"]) is not None:
             return
         for f in claim["files"]:
             self.storage.copy(f["key"], f["final_key"])

@@ -187,8 +187,7 @@ def serve(content_dir: Path, port: int, storage: Path) -> None:
     click.get_current_context().invoke(build, content_dir=content_dir, out=out)
     from .devserver import serve as run_server
 
-    click.echo(f"Melayani di http://127.0.0.1:{port}/ (Ctrl+C untuk berhenti)")
-    run_server(out, host="127.0.0.1", port=port, storage_dir=storage)
+    run_server(out, host="127.0.0.1", port=port, storage_dir=storage, content_dir=content_dir)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ def serve(
     storage_dir: Path = DEFAULT_STORAGE_DIR,
     *,
     threads: int = 8,
+    content_dir: Path | None = None,
 ) -> None:
     """Serve the site, the API and uploads until interrupted (Ctrl+C).
 
@@ -82,9 +83,12 @@ def serve(
         The local submissions folder (created, owner-only).
     threads
         Worker threads for requests.
+    content_dir
+        The content tree whose forms the API serves (sets ``PORTAL_CONTENT_DIR``);
+        by default ``chalicelib.paths.content_dir()`` decides.
     """
     server = create_server(build_dir, host=host, port=port, storage_dir=storage_dir,
-                           threads=threads)
+                           threads=threads, content_dir=content_dir)
     print(f"Portal lokal: {server.url}  (API {server.url}api/, unggahan {server.url}upload)")
     print(f"Berkas pengajuan disimpan di {server.storage_dir}. Tekan Ctrl+C untuk berhenti.")
     try:
@@ -102,6 +106,7 @@ def create_server(
     storage_dir: Path = DEFAULT_STORAGE_DIR,
     *,
     threads: int = 8,
+    content_dir: Path | None = None,
 ) -> PortalServer:
     """Bind the server (``port=0`` picks a free port) without starting it.
 
@@ -114,6 +119,8 @@ def create_server(
     """
     from waitress.server import create_server as waitress_server
 
+    if content_dir is not None:
+        os.environ["PORTAL_CONTENT_DIR"] = str(Path(content_dir).resolve())
     holder: dict[str, Any] = {}
 
     def deferred(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -400,7 +407,7 @@ def _respond(start_response: StartResponse, status: int, headers: list[tuple[str
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m portal.devserver BUILD_DIR [--port 8000] [--storage DIR]``."""
+    """``python -m portal.devserver BUILD_DIR [--port 8000] [--storage DIR] [--content DIR]``."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Serve the built site, API and uploads.")
@@ -408,10 +415,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--storage", type=Path, default=DEFAULT_STORAGE_DIR)
+    parser.add_argument("--content", type=Path, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    serve(args.build_dir, host=args.host, port=args.port, storage_dir=args.storage)
+    serve(args.build_dir, host=args.host, port=args.port, storage_dir=args.storage,
+          content_dir=args.content)
     return 0
 
 

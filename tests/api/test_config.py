@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FUNCTIONS, REPOSITORY
+from api_support import FUNCTIONS, REPOSITORY
 
 SOURCE = json.loads((REPOSITORY / "chalice.json").read_text(encoding="utf-8"))
 TEMPLATE = json.loads((FUNCTIONS / "resources.json").read_text(encoding="utf-8"))

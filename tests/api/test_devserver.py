@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import FORM_ID, JPEG, NIK, PDF, REPOSITORY, VALUES, file_decl
+from api_support import FORM_ID, JPEG, NIK, PDF, REPOSITORY, VALUES, file_decl
 
 sys.path.insert(0, str(REPOSITORY / "site"))
 from portal.devserver import create_server  # noqa: E402
@@ -19,7 +19,8 @@ from portal.devserver import create_server  # noqa: E402
 def connections_opened(session: requests.Session) -> int:
     """How many TCP connections a session has opened so far (all pools)."""
     pools = session.get_adapter("http://").poolmanager.pools
-    return sum(pools[key].num_connections for key in pools.keys())
+    keys = pools.keys()  # RecentlyUsedContainer refuses plain iteration
+    return sum(pools[key].num_connections for key in keys)
 
 
 @pytest.fixture

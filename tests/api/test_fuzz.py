@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import FORM_ID, VALUES, Api
+from api_support import FORM_ID, VALUES, Api
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

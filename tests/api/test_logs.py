@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from conftest import EMAIL, NAME, NIK, PDF, PHONE_E164, PHONE_TYPED, VALUES, Api, file_decl
+from api_support import EMAIL, NAME, NIK, PDF, PHONE_E164, PHONE_TYPED, VALUES, Api, file_decl
 
 
 def personal_fragments() -> list[str]:

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FUNCTIONS, REPOSITORY
+from api_support import FUNCTIONS, REPOSITORY
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent

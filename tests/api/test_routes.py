@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from api_support import FORM_ID, JPEG, NIK, PDF, PNG, SITE_ORIGIN, VALUES, Api, file_decl
 from chalicelib import layout
-from conftest import FORM_ID, JPEG, NIK, PDF, PNG, SITE_ORIGIN, VALUES, Api, file_decl
 
 
 def body(response: Any) -> Any:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import FORM_ID, PDF, UPLOAD_SECRET, VALUES, file_decl
 from chalicelib import layout, tracking
 from chalicelib.clock import WIB, format_wib, isoformat_wib
 from chalicelib.errors import Conflict, NotFound, Unprocessable
@@ -15,7 +16,6 @@ from chalicelib.forms import load_forms
 from chalicelib.payloads import parse_create_request
 from chalicelib.storage import LocalStorage
 from chalicelib.submissions import SubmissionService
-from conftest import FORM_ID, PDF, UPLOAD_SECRET, VALUES, file_decl
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -128,7 +128,7 @@ def test_a_complete_that_stopped_half_way_is_finished_by_the_retry(
     offer = service.create(request())
     upload_all(storage, offer)
     pending, _ = storage.get_json(layout.pending_record_key(offer["submission_id"]))
-    claim = service._claim(service.form(FORM_ID), pending)  # then the function "crashed"
+    claim, _ = service._claim(service.form(FORM_ID), pending)  # then the function "crashed"
     assert not list(storage.list_keys("applications/"))
     receipt = service.complete(offer["submission_id"])
     assert receipt == claim["receipt"]
