@@ -130,6 +130,7 @@ class FormRef:
     id: str
     title: str
     path: Path
+    definition: Any = field(default=None, compare=False)  # chalicelib.forms.FormDefinition
 
 
 @dataclass
@@ -224,7 +225,7 @@ def load_content(root: Path) -> Content:
     site = _load_site(root / "site.yml", problems)
     offices = _load_offices(root / "offices.yml", problems)
     office_ids = {o.id for o in offices}
-    forms = _load_form_refs(root / "forms", problems)
+    forms = _load_form_refs(root, problems)
     guides = _load_guides(root / "guides", {f.id for f in forms}, problems)
     announcements = _load_announcements(root / "announcements", office_ids, problems)
     services = _load_services(root / "services.yml", problems)
@@ -332,13 +333,21 @@ def _load_offices(path: Path, problems: list[Problem]) -> list[Office]:
     return offices
 
 
-def _load_form_refs(folder: Path, problems: list[Problem]) -> list[FormRef]:
-    refs = []
-    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-        data = _read_yaml_file(path, problems)
-        title = data.get("title", path.stem) if isinstance(data, dict) else path.stem
-        refs.append(FormRef(path.stem, str(title), path))
-    return refs
+def _load_form_refs(root: Path, problems: list[Problem]) -> list[FormRef]:
+    """Forms are checked by the same code the functions validate with (chalicelib.forms)."""
+    from chalicelib.forms import FormDefinitionError, load_forms
+
+    folder = root / "forms"
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return []
+    try:
+        forms = load_forms(folder, root / "offices.yml", provinces_file=root / "data" / "provinces.csv")
+    except FormDefinitionError as exc:
+        for problem in exc.problems:
+            message = f"{problem.key}: {problem.message}" if problem.key else problem.message
+            problems.append(Problem(problem.path, problem.line, message))
+        return []
+    return [FormRef(form.id, form.title, form.path or folder / f"{form.id}.yml", form) for form in forms.values()]
 
 
 GUIDE_KEYS = {"title", "service", "summary", "aliases", "who", "documents", "steps", "fee",

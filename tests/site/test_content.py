@@ -203,3 +203,10 @@ def test_all_problems_reported_at_once(regency):
     regency.announce("a", closure=CLOSURE.replace("[utara]", "[x]"))
     regency.announce("b", closure=CLOSURE.replace("2024-02-02", "2024-01-01"))
     assert len(problems(regency)) == 2
+
+
+def test_broken_form_definition_is_a_content_error(regency):
+    form = regency.root / "forms" / "ktp-el-baru.yml"
+    form.write_text(form.read_text().replace("type: nik", "type: nomor"), encoding="utf-8")
+    found = problems(regency)
+    assert any(line.startswith("forms/ktp-el-baru.yml:") and "nomor" in line for line in found), found
