@@ -331,10 +331,7 @@ def _validate_text(spec: FieldSpec, raw: str, ctx: Context) -> Outcome:
     if any(_unstorable(ch, allow_newline=True) for ch in text):  # single line: collapsed below
         return Outcome(error="teks_karakter_tidak_valid")
     text = unicodedata.normalize("NFC", text)
-    if multiline:
-        text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
-    else:
-        text = " ".join(text.split())
+    text = "\n".join(line.rstrip() for line in text.strip().split("\n")) if multiline else " ".join(text.split())
     if len(text) > max_length:
         return Outcome(error="teks_terlalu_panjang")
     if len(text) < spec.options["min_length"]:

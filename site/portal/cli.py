@@ -68,7 +68,8 @@ def _check_days(value: int | None) -> int | None:
 @_content_option
 @click.option("--offices", required=True, help="Id kantor dipisah koma (lihat content/offices.yml), atau 'all'.")
 @click.option("--first-day", required=True, callback=_parse_day, help="Hari pertama tutup, TTTT-BB-HH.")
-@click.option("--days", type=int, callback=lambda ctx, param, value: _check_days(value), help="Jumlah hari tutup (termasuk hari pertama).")
+@click.option("--days", type=int, callback=lambda ctx, param, value: _check_days(value),
+              help="Jumlah hari tutup (termasuk hari pertama).")
 @click.option("--last-day", callback=_parse_day, help="Hari terakhir tutup, TTTT-BB-HH (ganti --days).")
 @click.option("--reason", required=True, help="Alasan penutupan, satu atau dua kalimat.")
 @click.option("--title", help="Judul pengumuman (otomatis bila kosong).")

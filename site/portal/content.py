@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -531,8 +531,8 @@ def _check_services(root: Path, services: dict[str, str], offices: list[Office],
         line = entry.line_of("services") if isinstance(entry, LineDict) else 1
         for service in office.services:
             if service not in services:
-                problems.append(Problem(root / "offices.yml", line,
-                                        f"kantor '{office.id}': layanan '{service}' tidak ada di services.yml ({known})"))
+                message = f"kantor '{office.id}': layanan '{service}' tidak ada di services.yml ({known})"
+                problems.append(Problem(root / "offices.yml", line, message))
     for guide in guides:
         if guide.service and guide.service not in services:
             problems.append(Problem(guide.path, guide.service_line,
@@ -544,7 +544,8 @@ def _check_slugs(guides: list[Guide], announcements: list[Announcement], problem
         seen: dict[str, Path] = {}
         for doc in docs:
             if not SLUG.match(doc.slug):
-                problems.append(Problem(doc.path, 1, f"slug '{doc.slug}' hanya boleh huruf kecil, angka dan tanda hubung"))
+                message = f"slug '{doc.slug}' hanya boleh huruf kecil, angka dan tanda hubung"
+                problems.append(Problem(doc.path, 1, message))
             key = doc.slug.lower()
             if key in seen:
                 problems.append(Problem(doc.path, 1, f"slug {kind} '{doc.slug}' sudah dipakai oleh {seen[key]}"))

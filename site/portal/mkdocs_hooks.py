@@ -17,10 +17,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from portal import render
 from portal import content as _content
+from portal import render
 from portal.content import INTERNAL_LINK, ContentErrors
-from portal.pages import generated_pages, url_for
+from portal.pages import url_for
 from portal.schedule import WIB, today_wib
 
 log = logging.getLogger("mkdocs.plugins.portal")

@@ -20,7 +20,7 @@ from mkdocs.utils import get_relative_url
 from .content import INTERNAL_LINK, Announcement, Closure, Content, Office
 from .dates import format_date_id, format_range_id
 from .pages import SEARCHABLE_RECENT_ANNOUNCEMENTS, GeneratedPage, category_slug, generated_pages, url_for
-from .schedule import CLOSED, OfficeStatus, Overview, office_status, overview
+from .schedule import CLOSED, OfficeStatus, Overview, overview
 
 _markdown_templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pytest
 from buildutil import ROOT, build_site
-
 from portal.schedule import WIB
 
 pytestmark = pytest.mark.browser

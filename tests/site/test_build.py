@@ -11,7 +11,6 @@ import jsonschema
 import pytest
 from buildutil import ROOT, build_site, page, text
 from icalendar import Calendar
-
 from portal.outputs import status_schema
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from portal.content import load_content
 from portal.schedule import CLOSED, OPEN, WIB, office_status, overview, today_wib
 
