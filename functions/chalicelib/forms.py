@@ -30,8 +30,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import nik as nikmod
 from .fields import (
     FIELD_ID,
@@ -45,6 +43,9 @@ from .fields import (
     validate_field,
 )
 from .paths import content_dir
+from .yamlfile import LineDict as _Map
+from .yamlfile import LineList as _Seq
+from .yamlfile import YamlSyntaxError, read_tree
 
 __all__ = [
     "AttachmentSpec",
@@ -458,71 +459,13 @@ def _attachment_messages(label: str, accept: Sequence[str], max_bytes: int,
 # ---------------------------------------------------------------------------
 
 
-class _Map(dict):
-    """A YAML mapping that knows its own line and each key's line (1-based)."""
-
-    line: int = 1
-    key_lines: dict[str, int]
-
-
-class _Seq(list):
-    line: int = 1
-    item_lines: list[int]
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    pass
-
-
-# Dates stay strings: the definition checker parses them and can say where.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"kunci '{key}' ditulis dua kali", key_node.start_mark
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[str(key)] = key_node.start_mark.line + 1
-    return result
-
-
-def _construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
 def _read_yaml(path: Path, problems: list[DefinitionProblem]) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        return read_tree(path)
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(DefinitionProblem(path, 1, "", f"tidak bisa dibaca: {exc}"))
-        return None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or str(exc)
-        problems.append(DefinitionProblem(path, mark.line + 1 if mark else 1, "",
-                                          f"YAML tidak valid: {problem}"))
-    except yaml.YAMLError as exc:
-        problems.append(DefinitionProblem(path, 1, "", f"YAML tidak valid: {exc}"))
+    except YamlSyntaxError as exc:
+        problems.append(DefinitionProblem(path, exc.line, "", exc.message))
     return None
 
 
