@@ -116,6 +116,19 @@ def start_moto() -> tuple[Any, str]:
 
 
 PYCACHE = Path(tempfile.gettempdir()) / "dukcapil-bench-pycache"
+PACKAGED = Path(tempfile.gettempdir()) / "dukcapil-bench-content"
+
+
+def packaged_content() -> Path:
+    """Content as the Lambda package carries it (functions/build.py: YAML plus compiled JSON twins)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("functions_build", FUNCTIONS / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = build  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(build)
+    build.copy_content(REPOSITORY / "content", PACKAGED)
+    return PACKAGED
 
 
 def child_env(endpoint: str, prefix: str) -> dict[str, str]:
@@ -124,7 +137,7 @@ def child_env(endpoint: str, prefix: str) -> dict[str, str]:
     return {
         **env,
         "PYTHONPYCACHEPREFIX": str(PYCACHE),
-        "PORTAL_CONTENT_DIR": str(REPOSITORY / "content"),
+        "PORTAL_CONTENT_DIR": str(packaged_content()),
         "STORAGE_BACKEND": "s3", "SUBMISSIONS_BUCKET": BUCKET, "SUBMISSIONS_PREFIX": prefix,
         "S3_ENDPOINT_URL": endpoint, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",

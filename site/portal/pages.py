@@ -16,12 +16,17 @@ ARCHIVE_PAGE_SIZE = 20
 # Announcements the search index keeps (besides active and upcoming closures):
 # thousands of old notices would make every visitor download a huge index.
 SEARCHABLE_RECENT_ANNOUNCEMENTS = 10
+# Pages under formulir/ that are not forms: the receipt shown after sending and
+# the status check. A form cannot take one of these ids.
+RECEIPT_PAGE = "terkirim"
+STATUS_PAGE = "status"
 
 
 @dataclass
 class GeneratedPage:
     src_uri: str
-    kind: str  # home, offices, office, archive, announcement, category, guides, guide, forms, form
+    kind: str  # home, offices, office, archive, announcement, category, guides, guide, forms, form,
+    #            receipt, status-check
     title: str
     body: str = ""  # markdown, rendered by MkDocs
     obj: Any = None
@@ -54,6 +59,13 @@ def generated_pages(content: Content, searchable_slugs: set[str]) -> list[Genera
     pages += [GeneratedPage(f"kantor/{o.id}.md", "office", o.name, obj=o) for o in content.offices]
     pages += [GeneratedPage(f"layanan/{g.slug}.md", "guide", g.title, body=g.body, obj=g) for g in content.guides]
     pages += [GeneratedPage(f"formulir/{f.id}.md", "form", f.title, obj=f) for f in content.forms]
+    taken = {f.id for f in content.forms} & {RECEIPT_PAGE, STATUS_PAGE}
+    if taken:
+        raise ValueError(f"id formulir {', '.join(sorted(taken))} dipakai halaman situs; ganti nama berkasnya")
+    pages += [
+        GeneratedPage(f"formulir/{RECEIPT_PAGE}.md", "receipt", "Permohonan terkirim", searchable=False),
+        GeneratedPage(f"formulir/{STATUS_PAGE}.md", "status-check", "Cek status permohonan"),
+    ]
     pages += [
         GeneratedPage(f"pengumuman/{a.slug}.md", "announcement", a.title, body=a.body, obj=a,
                       searchable=a.slug in searchable_slugs)
