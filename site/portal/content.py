@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -350,12 +351,8 @@ def _load_form_refs(root: Path, problems: list[Problem]) -> list[FormRef]:
     return [FormRef(form.id, form.title, form.path or folder / f"{form.id}.yml", form) for form in forms.values()]
 
 
-GUIDE_KEYS = {"title", "service", "summary", "aliases", "who", "documents", "steps", "fee",
-              "duration", "form", "sources", "order", "slug"}
-
-
-def _load_guides(folder: Path, form_ids: set[str], problems: list[Problem]) -> list[Guide]:
-    guides = []
+def _markdown_files(folder: Path, problems: list[Problem]) -> Iterator[tuple[Path, _Checker, LineDict, str, int]]:
+    """Each markdown file of a folder with its front matter; unreadable ones become problems."""
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         check = _Checker(path, problems)
         try:
@@ -363,6 +360,16 @@ def _load_guides(folder: Path, form_ids: set[str], problems: list[Problem]) -> l
         except YamlSyntaxError as exc:
             check.error(exc.line, exc.message)
             continue
+        yield path, check, meta, body, body_line
+
+
+GUIDE_KEYS = {"title", "service", "summary", "aliases", "who", "documents", "steps", "fee",
+              "duration", "form", "sources", "order", "slug"}
+
+
+def _load_guides(folder: Path, form_ids: set[str], problems: list[Problem]) -> list[Guide]:
+    guides = []
+    for path, check, meta, body, body_line in _markdown_files(folder, problems):
         check.unknown_keys(meta, GUIDE_KEYS, "panduan layanan")
         form = check.text(meta, "form", "panduan", required=False) or None
         if form and form not in form_ids:
@@ -415,13 +422,7 @@ CLOSURE_KEYS = {"offices", "first_day", "last_day", "days", "reason", "instead"}
 
 def _load_announcements(folder: Path, office_ids: set[str], problems: list[Problem]) -> list[Announcement]:
     announcements = []
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        check = _Checker(path, problems)
-        try:
-            meta, body, body_line = read_front_matter(path)
-        except YamlSyntaxError as exc:
-            check.error(exc.line, exc.message)
-            continue
+    for path, check, meta, body, body_line in _markdown_files(folder, problems):
         check.unknown_keys(meta, ANNOUNCEMENT_KEYS, "pengumuman")
         published = check.day(meta, "date")
         closure = None
