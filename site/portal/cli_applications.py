@@ -1,0 +1,365 @@
+"""Staff commands for residents' applications: inbox, show, download, set-status, export.
+
+    portal inbox --from 2020-09-20 --to 2020-09-26 --kecamatan getasan --status diterima
+    portal show K7QM-2XRD-9F
+    portal download K7QM-2XRD-9F --to ~/permohonan
+    portal set-status K7QM-2XRD-9F perlu-perbaikan --note "Foto KK buram." --by "Rina"
+    portal export --date 2020-09-26 --form ktp-el-baru --out ~/ekspor/ktp.csv
+
+Storage is configured as for the functions (``STORAGE_BACKEND``, ``SUBMISSIONS_BUCKET``,
+``SUBMISSIONS_PREFIX``, ``AWS_REGION``, ``LOCAL_STORAGE_DIR``; see
+``chalicelib.storage.storage_from_env``); on S3 each staff member uses their own AWS
+credentials through boto3's default chain (``AWS_PROFILE``, SSO, environment). The local
+folder defaults to the repository's ``var/storage`` (the one ``portal serve`` uses).
+
+The logic is in :mod:`chalicelib.casework`. The inbox shows no personal data; ``show``
+prints it to the terminal only; ``download`` and ``export`` write owner-only files and
+refuse the build folder and the repository's ``content/`` and ``site/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from .cli_common import ROOT, content_option, private_data_forbidden_dirs
+
+if TYPE_CHECKING:
+    from chalicelib.casework import Application, Casework
+    from chalicelib.forms import FormDefinition
+
+F = TypeVar("F", bound=Callable[..., Any])
+INBOX_DEFAULT_DAYS = 7
+LOCAL_STORAGE_DEFAULT = ROOT / "var" / "storage"
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _casework(content_dir: Path) -> Casework:
+    """The casework service on the configured storage, with the content's forms."""
+    from chalicelib.casework import Casework
+    from chalicelib.forms import FormDefinitionError, load_forms
+    from chalicelib.storage import storage_from_env
+
+    env = dict(os.environ)
+    backend = (env.get("STORAGE_BACKEND") or "local").strip().lower() or "local"
+    if backend == "local" and not env.get("LOCAL_STORAGE_DIR", "").strip():
+        env["LOCAL_STORAGE_DIR"] = str(LOCAL_STORAGE_DEFAULT)
+    try:
+        storage = storage_from_env(env)
+    except ValueError as exc:
+        raise click.ClickException(f"Pengaturan penyimpanan salah: {exc}") from None
+    click.echo(f"Penyimpanan: {_describe(storage)}", err=True)
+
+    def forms() -> Mapping[str, FormDefinition]:
+        try:
+            return load_forms(content_dir / "forms", content_dir / "offices.yml",
+                              provinces_file=content_dir / "data" / "provinces.csv")
+        except FormDefinitionError as exc:
+            raise click.ClickException(f"Definisi formulir bermasalah:\n{exc}") from None
+
+    return Casework(storage, forms=forms)
+
+
+def _describe(storage: object) -> str:
+    bucket = getattr(storage, "bucket", None)
+    if bucket:
+        return f"s3://{bucket}/{getattr(storage, 'prefix', '')}"
+    return f"folder lokal {getattr(storage, 'root', '?')}"
+
+
+def _staff_errors(func: F) -> F:
+    """Turn casework refusals and AWS errors into one-line messages (exit code 1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from chalicelib.casework import CaseworkError
+
+        try:
+            return func(*args, **kwargs)
+        except CaseworkError as exc:
+            raise click.ClickException(_sentence(exc.message)) from None
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            message = _aws_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _sentence(text: str) -> str:
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
+
+
+def _aws_message(exc: Exception) -> str | None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "?")
+        if code in {"AccessDenied", "403", "Forbidden"}:
+            return ("Akses ke penyimpanan ditolak (AccessDenied). Periksa profil AWS Anda dan "
+                    "kebijakan IAM staf (docs/iam-staff-policy.json).")
+        return f"Penyimpanan menolak permintaan: {code} {error.get('Message', '')}".strip()
+    if isinstance(exc, BotoCoreError):
+        return f"Tidak bisa memakai S3: {exc}. Periksa kredensial AWS (AWS_PROFILE) dan region."
+    return None
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return tuple(_parse_day(ctx, param, v) for v in value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' bukan tanggal (format TTTT-BB-HH, misalnya "
+                                 "2020-09-25)") from None
+
+
+def _today() -> date:
+    from chalicelib.clock import now_wib
+
+    return now_wib().date()
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+@click.command("inbox")
+@content_option
+@click.option("--from", "first_day", callback=_parse_day,
+              help="Hari pertama (WIB), TTTT-BB-HH. Bawaan: 6 hari sebelum --to.")
+@click.option("--to", "last_day", callback=_parse_day,
+              help="Hari terakhir (WIB), TTTT-BB-HH. Bawaan: hari ini.")
+@click.option("--form", "form_id", help="Hanya formulir ini (id, mis. ktp-el-baru).")
+@click.option("--kecamatan", help="Hanya kecamatan ini (id atau nama, mis. getasan).")
+@click.option("--status", help="Hanya status ini: diterima, diproses, perlu-perbaikan, "
+                               "selesai, ditolak.")
+@_staff_errors
+def inbox(content_dir: Path, first_day: date | None, last_day: date | None,
+          form_id: str | None, kecamatan: str | None, status: str | None) -> None:
+    """Daftar permohonan masuk (tanpa data pribadi): kode, waktu diterima, formulir,
+    kecamatan, status. Bawaan: 7 hari terakhir."""
+    from datetime import timedelta
+
+    span_days = timedelta(days=INBOX_DEFAULT_DAYS - 1)
+    last = last_day or (max(_today(), first_day) if first_day else _today())
+    first = first_day or last - span_days
+    entries = _casework(content_dir).inbox(first, last, form_id=form_id, kecamatan=kecamatan,
+                                           status=status)
+    span = f"{first.isoformat()} s.d. {last.isoformat()}"
+    if not entries:
+        click.echo(f"Tidak ada permohonan {span} yang cocok.")
+        return
+    rows = [("KODE", "DITERIMA (WIB)", "FORMULIR", "KECAMATAN", "STATUS")]
+    rows += [
+        (e.tracking_code, e.received_at.strftime("%Y-%m-%d %H.%M"), e.form_id,
+         e.kecamatan_label or "-", e.status_label)
+        for e in entries
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+                   .rstrip())
+    click.echo(f"{len(entries)} permohonan, {span}.")
+
+
+# --------------------------------------------------------------------------- show
+
+
+@click.command("show")
+@content_option
+@click.argument("code")
+@_staff_errors
+def show(content_dir: Path, code: str) -> None:
+    """Tampilkan satu permohonan: isian, berkas, status dan seluruh riwayatnya.
+
+    Berisi data pribadi warga: hanya dicetak ke terminal, tidak disimpan ke mana pun."""
+    casework = _casework(content_dir)
+    application = casework.get(code)
+    for line in _describe_application(application, casework.form_of(application)):
+        click.echo(line)
+
+
+def _describe_application(application: Application, form: FormDefinition | None) -> list[str]:
+    from chalicelib.clock import format_wib, parse_iso
+    from chalicelib.submissions import STATUS_LABELS
+
+    record = application.record
+
+    def when(text: object) -> str:
+        try:
+            return format_wib(parse_iso(str(text)))
+        except ValueError:
+            return str(text)
+
+    status = str(record.get("status", ""))
+    lines = [
+        f"Permohonan {application.tracking_code}",
+        f"  Formulir : {record.get('form_title', '')} ({record.get('form_id', '')})",
+        f"  Diterima : {when(record.get('received_at'))}",
+        f"  Status   : {STATUS_LABELS.get(status, status)}",
+        "",
+        "Isian:",
+    ]
+    values: Mapping[str, Any] = record.get("values") or {}
+    specs = list(form.fields) if form else []
+    shown = set()
+    for spec in specs:
+        shown.add(spec.id)
+        value = values.get(spec.id)
+        text = "-" if value in (None, "") else str(value)
+        if spec.type == "choice" and value not in (None, ""):
+            labels = {c.value: c.label for c in spec.choices}
+            text = f"{labels.get(str(value), str(value))} ({value})"
+        lines.append(f"  {spec.label}: {text}")
+    for key in sorted(set(values) - shown):
+        lines.append(f"  {key}: {values[key]}")
+    warnings = record.get("confirmed_warnings") or []
+    if warnings:
+        lines.append(f"  Peringatan yang dikonfirmasi warga: {', '.join(map(str, warnings))}")
+    lines += ["", "Berkas:"]
+    attachments = {a.id: a.label for a in form.attachments} if form else {}
+    files = record.get("files") or []
+    for item in files:
+        name = str(item.get("key", "")).rsplit("/", 1)[-1]
+        label = attachments.get(item.get("attachment"), item.get("attachment"))
+        lines.append(f"  {name}  {label}  {item.get('size')} bita  {item.get('type')}  "
+                     f"(nama asli: {item.get('name')})")
+    if not files:
+        lines.append("  (tidak ada)")
+    lines += ["", "Riwayat:"]
+    for entry in application.history:
+        before = entry.get("from")
+        before_text = STATUS_LABELS.get(str(before), str(before)) if before else "(baru)"
+        after = STATUS_LABELS.get(str(entry.get("to")), str(entry.get("to")))
+        note = f"  “{entry['note']}”" if entry.get("note") else ""
+        lines.append(f"  {when(entry.get('at'))}  {entry.get('by')}: {before_text} → "
+                     f"{after}{note}")
+    return lines
+
+
+# --------------------------------------------------------------------------- download
+
+
+@click.command("download")
+@content_option
+@click.argument("code")
+@click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder tujuan; permohonan ditulis ke FOLDER/KODE/.")
+@_staff_errors
+def download(content_dir: Path, code: str, folder: Path) -> None:
+    """Unduh record.json dan semua berkas satu permohonan ke FOLDER/KODE/.
+
+    Berkas hanya bisa dibaca pemiliknya (0600, folder 0700). Folder hasil build situs
+    (build/) dan folder content/ serta site/ repositori ditolak."""
+    casework = _casework(content_dir)
+    result = casework.download(code, folder, forbidden=private_data_forbidden_dirs(content_dir))
+    click.echo(f"Ditulis ke {result.folder}/: record.json dan {len(result.files)} berkas di "
+               "files/ (hanya bisa dibaca pemilik).")
+    click.echo("Berisi data pribadi warga: hapus setelah selesai diproses.")
+
+
+# --------------------------------------------------------------------------- set-status
+
+
+@click.command("set-status")
+@content_option
+@click.argument("code")
+@click.argument("status")
+@click.option("--note", default="", help="Catatan yang dibaca warga di cek status (paling "
+                                         "banyak 500 karakter). Wajib untuk perlu-perbaikan "
+                                         "dan ditolak.")
+@click.option("--by", "by", envvar="PORTAL_STAFF", required=True,
+              help="Nama petugas (disimpan di riwayat; tidak ditampilkan ke warga). "
+                   "Env: PORTAL_STAFF.")
+@_staff_errors
+def set_status(content_dir: Path, code: str, status: str, note: str, by: str) -> None:
+    """Ubah status permohonan: diterima, diproses, perlu-perbaikan, selesai, ditolak.
+
+    Perubahan ditambahkan ke riwayat (siapa, kapan, dari, ke, catatan); riwayat lama
+    tidak pernah ditimpa. Aman bila dua petugas mengubah permohonan yang sama bersamaan."""
+    from chalicelib.clock import format_wib, parse_iso
+    from chalicelib.submissions import STATUS_LABELS
+
+    change = _casework(content_dir).set_status(code, status, note=note, by=by)
+    entry = change.entry
+    before = STATUS_LABELS.get(str(entry["from"]), str(entry["from"]))
+    click.echo(f"{change.tracking_code}: {before} → {STATUS_LABELS[entry['to']]} "
+               f"({format_wib(parse_iso(entry['at']))}, oleh {entry['by']}).")
+    if entry["note"]:
+        click.echo(f"Catatan untuk warga: {entry['note']}")
+    if change.attempts > 1:
+        click.echo(f"(Ada perubahan lain pada saat yang sama; perubahan Anda ditambahkan "
+                   f"setelahnya, percobaan ke-{change.attempts}.)")
+
+
+# --------------------------------------------------------------------------- export
+
+
+@click.command("export")
+@content_option
+@click.option("--date", "days", multiple=True, required=True, callback=_parse_day,
+              help="Hari diterima (WIB), TTTT-BB-HH; boleh diulang bersama --to.")
+@click.option("--form", "form_id", help="Id formulir. Wajib dengan --out; dengan --to "
+                                        "bawaannya semua formulir yang ada permohonannya.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Berkas CSV tujuan (satu hari, satu formulir).")
+@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder tujuan: satu CSV per hari dan formulir, TANGGAL_FORMULIR.csv.")
+@click.option("--delimiter", type=click.Choice([",", ";"]), default=",", show_default=True,
+              help="Pemisah kolom; pakai ';' untuk Excel dengan pengaturan wilayah Indonesia.")
+@_staff_errors
+def export(content_dir: Path, days: tuple[date, ...], form_id: str | None, out: Path | None,
+           folder: Path | None, delimiter: str) -> None:
+    """Ekspor permohonan per hari dan formulir ke CSV untuk sistem kantor.
+
+    Kolom: tracking_code, received_at, status, lalu kolom ekspor definisi formulir.
+    UTF-8 dengan BOM (terbaca benar di Excel), hanya bisa dibaca pemilik (0600)."""
+    from chalicelib.casework import write_csv
+
+    if (out is None) == (folder is None):
+        raise click.UsageError("Isi salah satu: --out BERKAS.csv atau --to FOLDER.")
+    if out is not None and (len(days) != 1 or not form_id):
+        raise click.UsageError("--out menulis satu berkas: isi tepat satu --date dan --form "
+                               "(untuk beberapa, pakai --to FOLDER).")
+    casework = _casework(content_dir)
+    forbidden = private_data_forbidden_dirs(content_dir)
+    if out is not None:
+        written = write_csv(casework.export(days[0], form_id or ""), out, delimiter=delimiter,
+                            forbidden=forbidden)
+        click.echo(f"Ditulis ke {written} (hanya bisa dibaca pemilik).")
+        return
+    assert folder is not None
+    total = 0
+    for day in sorted(set(days)):
+        for form in [form_id] if form_id else casework.forms_received(day):
+            if form not in casework.forms:
+                click.echo(f"Formulir '{form}' ({day}) tidak ada di content/forms/; dilewati.",
+                           err=True)
+                continue
+            result = casework.export(day, form)
+            if not result.rows and not form_id:
+                continue
+            path = folder / f"{day.isoformat()}_{form}.csv"
+            written = write_csv(result, path, delimiter=delimiter, forbidden=forbidden)
+            click.echo(f"Ditulis ke {written}: {len(result.rows)} permohonan.")
+            total += 1
+    if total == 0:
+        click.echo("Tidak ada permohonan pada hari itu; tidak ada berkas yang ditulis.")
+    else:
+        click.echo("Berkas berisi data pribadi warga (hanya bisa dibaca pemilik): hapus bila "
+                   "sudah tidak diperlukan.")
+
