@@ -56,7 +56,7 @@ def build(content: Path, out: Path) -> float:
 def home_transfer_bytes(out: Path) -> dict[str, int]:
     """Gzip size of what a browser fetches for a first visit to the home page."""
     html = (out / "index.html").read_text(encoding="utf-8")
-    refs = re.findall(r'(?:href|src)="([^"]+\.(?:css|js|woff2?))"', html)
+    refs = re.findall(r'(?:href|src)="([^"?]+\.(?:css|js|woff2?))(?:\?[^"]*)?"', html)
     sizes = {"index.html": len(gzip.compress(html.encode(), 6))}
     for ref in refs:
         if ref.startswith(("http:", "https:", "//")):

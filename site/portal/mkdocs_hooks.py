@@ -6,6 +6,7 @@ real work lives in the `portal` package so the CLI and tests share it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -46,6 +47,7 @@ def on_config(config):
     _state.clear()
     _state.update(content=content, view=view, pages={p.src_uri: p for p in view.pages})
     config.nav = _navigation(content, pages_dir)
+    _version_assets(config, root)
     return config
 
 
@@ -98,8 +100,39 @@ def _navigation(content, pages_dir: Path) -> list:
         {"Ajukan permohonan": "formulir/index.md"},
     ]
     for path in sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []:
-        nav.append(path.name)
+        if not re.search(r"^navigation:\s*false\s*$", _front_matter_text(path), re.M):
+            nav.append(path.name)
     return nav
+
+
+def _version_assets(config, root: Path) -> None:
+    """`assets/status.js` -> `assets/status.js?v=<hash>`: a new build is never served old scripts.
+
+    Material fingerprints its own files; ours get a content hash in the query, so
+    caches may keep them long without a reader running yesterday's code.
+    """
+    overrides = root / "site" / "overrides"
+    for key in ("extra_css", "extra_javascript"):
+        versioned = []
+        for entry in config[key]:
+            path = str(getattr(entry, "path", entry))
+            file = overrides / path
+            if "?" not in path and file.is_file():
+                digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+                if isinstance(entry, str):
+                    entry = f"{path}?v={digest}"
+                else:
+                    entry.path = f"{path}?v={digest}"
+            versioned.append(entry)
+        config[key] = versioned
+
+
+def _front_matter_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return ""
+    end = text.find("\n---", 3)
+    return text[3:end] if end > 0 else ""
 
 
 def _rewrite_links(markdown: str, src_uri: str) -> str:
@@ -113,7 +146,12 @@ def _rewrite_links(markdown: str, src_uri: str) -> str:
         src = url_for(scheme, target).rstrip("/") + ".md" if target else url_for(scheme) + "index.md"
         return f"]({posixpath.relpath(src, posixpath.dirname(src_uri) or '.')}{fragment})"
 
-    return INTERNAL_LINK.sub(replace, markdown)
+    # Code (fenced blocks and `spans`) shows the syntax to staff: leave it as written.
+    parts = _CODE.split(markdown)
+    return "".join(part if index % 2 else INTERNAL_LINK.sub(replace, part) for index, part in enumerate(parts))
+
+
+_CODE = re.compile(r"(^(?:```|~~~)[^\n]*\n.*?^(?:```|~~~)[ \t]*$|`[^`\n]+`)", re.M | re.S)
 
 
 def _dumps(data) -> str:
