@@ -6,6 +6,7 @@ no-JavaScript answer), and the schedule the browser re-evaluates (status.js).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date, datetime
@@ -31,6 +32,7 @@ _markdown_templates = jinja2.Environment(
 )
 
 OFFICE_HISTORY_LIMIT = 50
+OVERRIDES = Path(__file__).resolve().parents[1] / "overrides"  # the theme's custom_dir
 
 
 class SiteView:
@@ -42,6 +44,7 @@ class SiteView:
         self.site_url = site_url.rstrip("/") + "/" if site_url else None
         self.api_url = api_url
         self._markdown_cache: dict = {}
+        self._asset_versions: dict[str, str] = {}
         self.pages: list[GeneratedPage] = generated_pages(content, self._searchable_slugs())
         for page in self.pages:
             if page.kind == "guide":
@@ -136,6 +139,18 @@ class SiteView:
         recent = {a.slug for a in self.content.announcements[:SEARCHABLE_RECENT_ANNOUNCEMENTS]}
         current = {a.slug for a, c in self.content.closures if c.last_day >= self.day}
         return recent | current
+
+    def asset(self, path: str) -> str:
+        """`assets/form.js` -> `assets/form.js?v=<content hash>`, as the hook versions extra_css/js.
+
+        For scripts a template loads itself (form pages): a new build is never
+        served yesterday's script from a cache.
+        """
+        if path not in self._asset_versions:
+            file = OVERRIDES / path
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else ""
+            self._asset_versions[path] = f"{path}?v={digest}" if digest else path
+        return self._asset_versions[path]
 
     def categories(self) -> list[str]:
         return sorted({c for a in self.content.announcements for c in a.categories})
