@@ -23,6 +23,8 @@ INTERNAL_LINK = re.compile(r"\]\(\s*(kantor|layanan|formulir|pengumuman):([^)\s#
 DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
 HOURS = re.compile(r"^([01]\d|2[0-3])[.:]([0-5]\d)\s*[-–]\s*([01]\d|2[0-3])[.:]([0-5]\d)$")
 MAX_CLOSURE_DAYS = 366
+# formulir/terkirim/ (the receipt) and formulir/status/ are site pages, not forms.
+RESERVED_FORM_IDS = ("terkirim", "status")
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,12 @@ def _load_form_refs(root: Path, problems: list[Problem]) -> list[FormRef]:
             message = f"{problem.key}: {problem.message}" if problem.key else problem.message
             problems.append(Problem(problem.path, problem.line, message))
         return []
-    return [FormRef(form.id, form.title, form.path or folder / f"{form.id}.yml", form) for form in forms.values()]
+    refs = [FormRef(form.id, form.title, form.path or folder / f"{form.id}.yml", form) for form in forms.values()]
+    for ref in refs:
+        if ref.id in RESERVED_FORM_IDS:
+            problems.append(Problem(ref.path, 1, f"id formulir '{ref.id}' dipakai halaman situs "
+                                                 f"(formulir/{ref.id}/); ganti nama berkasnya"))
+    return refs
 
 
 def _markdown_files(folder: Path, problems: list[Problem]) -> Iterator[tuple[Path, _Checker, LineDict, str, int]]:

@@ -98,6 +98,7 @@ def _navigation(content, pages_dir: Path) -> list:
         {"Pengumuman": "pengumuman/index.md"},
         {"Persyaratan layanan": "layanan/index.md"},
         {"Ajukan permohonan": "formulir/index.md"},
+        {"Cek status permohonan": "formulir/status.md"},
     ]
     for path in sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []:
         if not re.search(r"^navigation:\s*false\s*$", _front_matter_text(path), re.M):

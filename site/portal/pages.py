@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .content import Content
+from .content import RESERVED_FORM_IDS, Content
 
 ARCHIVE_PAGE_SIZE = 20
 # Announcements the search index keeps (besides active and upcoming closures):
@@ -18,8 +18,7 @@ ARCHIVE_PAGE_SIZE = 20
 SEARCHABLE_RECENT_ANNOUNCEMENTS = 10
 # Pages under formulir/ that are not forms: the receipt shown after sending and
 # the status check. A form cannot take one of these ids.
-RECEIPT_PAGE = "terkirim"
-STATUS_PAGE = "status"
+RECEIPT_PAGE, STATUS_PAGE = RESERVED_FORM_IDS  # content checks that no form takes them
 
 
 @dataclass
@@ -59,9 +58,6 @@ def generated_pages(content: Content, searchable_slugs: set[str]) -> list[Genera
     pages += [GeneratedPage(f"kantor/{o.id}.md", "office", o.name, obj=o) for o in content.offices]
     pages += [GeneratedPage(f"layanan/{g.slug}.md", "guide", g.title, body=g.body, obj=g) for g in content.guides]
     pages += [GeneratedPage(f"formulir/{f.id}.md", "form", f.title, obj=f) for f in content.forms]
-    taken = {f.id for f in content.forms} & {RECEIPT_PAGE, STATUS_PAGE}
-    if taken:
-        raise ValueError(f"id formulir {', '.join(sorted(taken))} dipakai halaman situs; ganti nama berkasnya")
     pages += [
         GeneratedPage(f"formulir/{RECEIPT_PAGE}.md", "receipt", "Permohonan terkirim", searchable=False),
         GeneratedPage(f"formulir/{STATUS_PAGE}.md", "status-check", "Cek status permohonan"),

@@ -209,3 +209,15 @@ def test_broken_form_definition_is_a_content_error(regency):
     form.write_text(form.read_text().replace("type: nik", "type: nomor"), encoding="utf-8")
     found = problems(regency)
     assert any(line.startswith("forms/ktp-el-baru.yml:") and "nomor" in line for line in found), found
+
+
+def test_form_ids_of_site_pages_are_reserved(regency):
+    form = regency.root / "forms" / "ktp-el-baru.yml"
+    form.rename(form.with_name("status.yml"))
+    regency.write("guides/ktp-el-baru.md", (regency.root / "guides/ktp-el-baru.md").read_text()
+                  .replace("form: ktp-el-baru", "form: status").replace("formulir:ktp-el-baru", "formulir:status"))
+    regency.write("announcements/2024-01-02-kantor-utara-tutup.md",
+                  (regency.root / "announcements/2024-01-02-kantor-utara-tutup.md").read_text()
+                  .replace("formulir:ktp-el-baru", "formulir:status"))
+    assert problems(regency) == [
+        "forms/status.yml:1: id formulir 'status' dipakai halaman situs (formulir/status/); ganti nama berkasnya"]

@@ -189,7 +189,7 @@ class _BothReadFirst:
     def __init__(self, storage, parties: int, *, serialise_puts: bool) -> None:
         self._storage = storage
         self._serialise_puts = serialise_puts
-        self._barrier = threading.Barrier(parties, timeout=10)
+        self._barrier = threading.Barrier(parties, timeout=60)  # generous: CI runs other suites beside it
         self._seen = threading.local()
         self._put_lock = threading.Lock()
         self._count_lock = threading.Lock()
