@@ -15,17 +15,8 @@ from pathlib import Path
 
 import click
 
+from .cli_common import DEFAULT_SITE_OUT, ROOT, content_option
 from .content import MAX_CLOSURE_DAYS, ContentErrors, load_content
-
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CONTENT = Path(os.environ.get("PORTAL_CONTENT_DIR") or ROOT / "content")
-
-
-def _content_option(func):
-    return click.option(
-        "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CONTENT,
-        show_default=True, help="Folder konten (content/).",
-    )(func)
 
 
 @click.group()
@@ -34,7 +25,7 @@ def main() -> None:
 
 
 @main.command()
-@_content_option
+@content_option
 def check(content_dir: Path) -> None:
     """Periksa semua konten; cetak `berkas:baris: masalah` dan keluar dengan kode bukan nol bila ada."""
     try:
@@ -65,7 +56,7 @@ def _check_days(value: int | None) -> int | None:
 
 
 @main.command("new-closure")
-@_content_option
+@content_option
 @click.option("--offices", required=True, help="Id kantor dipisah koma (lihat content/offices.yml), atau 'all'.")
 @click.option("--first-day", required=True, callback=_parse_day, help="Hari pertama tutup, TTTT-BB-HH.")
 @click.option("--days", type=int, callback=lambda ctx, param, value: _check_days(value),
@@ -141,8 +132,8 @@ def _mkdocs(*args: str, content_dir: Path) -> int:
 
 
 @main.command()
-@_content_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "build" / "site",
+@content_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SITE_OUT,
               show_default=True, help="Folder hasil.")
 def build(content_dir: Path, out: Path) -> None:
     """Bangun situs (gagal bila ada konten yang salah; tidak ada yang setengah terbit)."""
@@ -168,7 +159,7 @@ def _swap(staging: Path, out: Path) -> None:
 
 
 @main.command()
-@_content_option
+@content_option
 @click.option("--port", default=8000, show_default=True)
 def preview(content_dir: Path, port: int) -> None:
     """Pratinjau dengan muat ulang otomatis saat konten diubah (tanpa formulir)."""
@@ -176,13 +167,13 @@ def preview(content_dir: Path, port: int) -> None:
 
 
 @main.command()
-@_content_option
+@content_option
 @click.option("--port", default=8000, show_default=True)
 @click.option("--storage", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "var" / "storage",
               show_default=True, help="Folder penyimpanan permohonan (backend lokal).")
 def serve(content_dir: Path, port: int, storage: Path) -> None:
     """Bangun situs lalu jalankan bersama fungsi formulir di http://127.0.0.1:PORT/."""
-    out = ROOT / "build" / "site"
+    out = DEFAULT_SITE_OUT
     os.environ.setdefault("SITE_ORIGIN", f"http://127.0.0.1:{port}")
     os.environ.setdefault("LOCAL_UPLOAD_URL", f"http://127.0.0.1:{port}/upload")
     click.get_current_context().invoke(build, content_dir=content_dir, out=out)
