@@ -199,7 +199,10 @@ class _BothReadFirst:
         return getattr(self._storage, name)
 
     def get_json(self, key):
-        loaded = self._storage.get_json(key)
+        # moto (in process) is not thread-safe either when a read meets a write of the same
+        # key ("I/O operation on closed file"); real S3 is, so on moto reads queue too.
+        with self._put_lock if self._serialise_puts else contextlib.nullcontext():
+            loaded = self._storage.get_json(key)
         if key.endswith("/record.json") and not getattr(self._seen, "done", False):
             self._seen.done = True
             self._barrier.wait()
