@@ -151,6 +151,7 @@ class PortalServer:
         self.origin = origin
         self.url = origin + "/"
         self.storage_dir = storage_dir
+        self._closing = False
 
     @property
     def port(self) -> int:
@@ -158,12 +159,19 @@ class PortalServer:
 
     def run(self) -> None:
         """Serve until closed."""
-        self._server.run()
+        try:
+            self._server.run()
+        except OSError:
+            # close() from another thread pulls the sockets out from under select():
+            # that is how the loop ends, not an error.
+            if not self._closing:
+                raise
 
     def close(self) -> None:
         """Let running requests finish, then close every connection and stop listening."""
         from waitress import wasyncore
 
+        self._closing = True
         self._server.task_dispatcher.shutdown(timeout=5)
         wasyncore.close_all(self._server._map)
 
