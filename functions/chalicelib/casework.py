@@ -351,8 +351,9 @@ class Casework:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.storage = storage
-        self._forms_source = forms
-        self._forms: Mapping[str, FormDefinition] | None = None
+        from .forms import LazyForms
+
+        self._forms = LazyForms(forms)
         self._clock = clock
         self.max_attempts = max(1, max_attempts)
         self._sleep = sleep
@@ -360,10 +361,7 @@ class Casework:
     @property
     def forms(self) -> Mapping[str, FormDefinition]:
         """The form definitions, loaded on first use."""
-        if self._forms is None:
-            source = self._forms_source
-            self._forms = source() if callable(source) else source
-        return self._forms
+        return self._forms.get()
 
     # ------------------------------------------------------------------ inbox
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -319,6 +319,23 @@ class FormDefinitionError(Exception):
     def __init__(self, problems: list[DefinitionProblem]) -> None:
         self.problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.key))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class LazyForms:
+    """Form definitions given as a mapping, or as a function loaded on first use.
+
+    Services take either; a function keeps a cold start from loading forms before
+    a request needs them.
+    """
+
+    def __init__(self, source: Mapping[str, FormDefinition] | Callable[[], Mapping[str, FormDefinition]]) -> None:
+        self._source = source
+        self._forms: Mapping[str, FormDefinition] | None = None
+
+    def get(self) -> Mapping[str, FormDefinition]:
+        if self._forms is None:
+            self._forms = self._source() if callable(self._source) else self._source
+        return self._forms
 
 
 def load_forms(

@@ -132,8 +132,9 @@ class SubmissionService:
         settings: Settings | None = None,
     ) -> None:
         self.storage = storage
-        self._forms_source = forms
-        self._forms: Mapping[str, FormDefinition] | None = None
+        from .forms import LazyForms
+
+        self._forms = LazyForms(forms)
         self._clock = clock
         self.settings = settings or Settings()
 
@@ -142,10 +143,7 @@ class SubmissionService:
     @property
     def forms(self) -> Mapping[str, FormDefinition]:
         """The form definitions, loaded on first use."""
-        if self._forms is None:
-            source = self._forms_source
-            self._forms = source() if callable(source) else source
-        return self._forms
+        return self._forms.get()
 
     def form(self, form_id: str) -> FormDefinition:
         """Return one form definition.
