@@ -86,7 +86,8 @@ def journey(session: requests.Session, base: str, record: callable) -> None:
     timed("upload", "POST", upload["url"], 204, data=upload["fields"],
           files={"file": ("kk.pdf", PDF, "application/pdf")})
     receipt = timed("complete", "POST",
-                    f"{base}api/submissions/{offer['submission_id']}/complete", 200).json()
+                    f"{base}api/submissions/{offer['submission_id']}/complete", 200,
+                    json={"idempotency_key": body["idempotency_key"]}).json()
     timed("status", "POST", f"{base}api/status", 200,
           json={"tracking_code": receipt["tracking_code"], "token": receipt["status_token"]})
 

@@ -27,6 +27,7 @@ from chalice import Chalice, CORSConfig, Response
 from chalicelib.errors import ServiceError
 from chalicelib.payloads import (
     MAX_BODY_BYTES,
+    parse_complete_request,
     parse_create_request,
     parse_json_body,
     parse_status_request,
@@ -120,7 +121,9 @@ def _api(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(*args, **kwargs)
         except ServiceError as error:
-            return _json(error.status, error.to_dict())
+            response = _json(error.status, error.to_dict())
+            response.headers.update(getattr(error, "headers", {}))
+            return response
         except Exception as error:  # never let details (or personal data) leak
             where = traceback.extract_tb(error.__traceback__)[-1]
             log.error(
@@ -168,11 +171,13 @@ def create_submission() -> Response:
 )
 @_api
 def complete_submission(submission_id: str) -> Response:
-    """Verify every upload and answer with the receipt (the same one on every repeat)."""
-    raw = app.current_request.raw_body
-    if raw and len(raw) > MAX_BODY_BYTES:
-        parse_json_body(raw)  # raises PayloadTooLarge
-    return _json(200, get_service().complete(submission_id))
+    """Verify every upload and answer with the receipt (the same one on every repeat).
+
+    The body ``{"idempotency_key"}`` proves it is the browser that created the
+    submission: the id alone (it reaches logs) returns nothing.
+    """
+    key = parse_complete_request(parse_json_body(app.current_request.raw_body or b"{}"))
+    return _json(200, get_service().complete(submission_id, key))
 
 
 @app.route("/status", methods=["POST"], cors=CORS, content_types=JSON_TYPES)

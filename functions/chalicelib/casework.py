@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import layout
 from .clock import Clock, isoformat_wib, now_wib, parse_iso
-from .submissions import STATUS_LABELS
+from .statuses import STATUS_LABELS
 from .tracking import normalise_tracking_code
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ __all__ = [
     "Conflict",
     "PayloadTooLarge",
     "Unprocessable",
+    "TooManyRequests",
     "field_error",
 ]
 
@@ -100,3 +101,18 @@ class Unprocessable(ServiceError):
 
     status = 422
     default_code = "validation_failed"
+
+
+class TooManyRequests(ServiceError):
+    """Too many requests of this kind lately; ``retry_after`` says when to try again (seconds)."""
+
+    status = 429
+    default_code = "too_many_requests"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: int = 60) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

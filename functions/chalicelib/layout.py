@@ -6,12 +6,13 @@ received (WIB) and form, then by tracking code::
     pending/<submission-id>/submission.json          answers + declared files, until complete
     pending/<submission-id>/uploads/<nn>-<attachment>.<ext>
                                                      where the browser's presigned POSTs land
-    pending/<submission-id>/receipt.json             the receipt, kept for a repeated "complete"
+    pending/<submission-id>/checked/<attempt>/<nn>-<attachment>.<ext>
+                                                     the bytes that passed the checks (server-written)
+    pending/<submission-id>/receipt.json             the claim: tracking code, token digest, receipt
     applications/<YYYY-MM-DD>/<form-id>/<TRACKING-CODE>/record.json
     applications/<YYYY-MM-DD>/<form-id>/<TRACKING-CODE>/files/<nn>-<attachment>.<ext>
     index/tracking/<TRACKING-CODE>.json              code -> record key + status-token digest
-    index/idempotency/<sha256 of the client's key>.json
-                                                     idempotency key -> submission id
+    index/attempts/<TRACKING-CODE>.json              wrong status tokens lately (lockout)
 
 Everything under ``pending/`` is temporary: a storage lifecycle rule (S3) or
 :meth:`chalicelib.submissions.SubmissionService.purge_expired` (local folder)
@@ -33,6 +34,9 @@ __all__ = [
     "APPLICATIONS_PREFIX",
     "TRACKING_PREFIX",
     "IDEMPOTENCY_PREFIX",
+    "ATTEMPTS_PREFIX",
+    "checked_file_key",
+    "attempts_key",
     "extension_for",
     "pending_record_key",
     "pending_receipt_key",
@@ -48,6 +52,8 @@ PENDING_PREFIX = "pending/"
 APPLICATIONS_PREFIX = "applications/"
 TRACKING_PREFIX = "index/tracking/"
 IDEMPOTENCY_PREFIX = "index/idempotency/"
+"""Schema 1 only (ids were random then); nothing new is written here."""
+ATTEMPTS_PREFIX = "index/attempts/"
 
 _EXTENSIONS = {
     "application/pdf": "pdf",
@@ -90,6 +96,11 @@ def pending_upload_key(submission_id: str, index: int, attachment: str, content_
     return f"{PENDING_PREFIX}{submission_id}/uploads/{file_name(index, attachment, content_type)}"
 
 
+def checked_file_key(submission_id: str, attempt: str, name: str) -> str:
+    """Where ``complete`` keeps the bytes it checked (no upload policy names this key)."""
+    return f"{PENDING_PREFIX}{submission_id}/checked/{attempt}/{name}"
+
+
 def application_prefix(day: str, form_id: str, tracking_code: str) -> str:
     """Folder of one received application (``day`` is ``YYYY-MM-DD`` in WIB)."""
     return f"{APPLICATIONS_PREFIX}{day}/{_safe(form_id)}/{tracking_code}/"
@@ -108,6 +119,11 @@ def final_file_key(day: str, form_id: str, tracking_code: str, name: str) -> str
 def tracking_index_key(tracking_code: str) -> str:
     """The index entry that finds a record (and checks its token) from a tracking code."""
     return f"{TRACKING_PREFIX}{tracking_code}.json"
+
+
+def attempts_key(tracking_code: str) -> str:
+    """Recent wrong status tokens for one tracking code (see :mod:`chalicelib.guessing`)."""
+    return f"{ATTEMPTS_PREFIX}{tracking_code}.json"
 
 
 def idempotency_index_key(idempotency_key: str) -> str:

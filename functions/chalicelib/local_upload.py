@@ -45,6 +45,7 @@ from werkzeug.sansio.multipart import (
     MultipartDecoder,
 )
 
+from chalicelib import layout
 from chalicelib.storage import LocalStorage, validate_key
 
 logger = logging.getLogger(__name__)
@@ -333,6 +334,7 @@ class LocalUploadEndpoint:
         max_size = policy.max_size if policy.max_size is not None else self.max_body_bytes
         if body.remaining > max_size + OVERHEAD:
             raise _too_large()
+        self._refuse_if_claimed(key)
         with self.storage.open_write(key, content_type=content_type) as writer:
             while True:
                 event = _next_event(decoder, body, FILE_CHUNK)
@@ -349,8 +351,17 @@ class LocalUploadEndpoint:
                     "EntityTooSmall",
                     "Your proposed upload is smaller than the minimum allowed size.",
                 )
+            self._refuse_if_claimed(key)  # again: complete may have begun while this streamed
         logger.debug("upload stored key=%s bytes=%d", key, writer.size)
         return self._success(fields, key, writer.etag)
+
+    def _refuse_if_claimed(self, key: str) -> None:
+        """An upload policy is dead once its submission's ``complete`` has claimed it."""
+        if not key.startswith(layout.PENDING_PREFIX):
+            return
+        submission_id = key[len(layout.PENDING_PREFIX):].split("/", 1)[0]
+        if self.storage.head(layout.pending_receipt_key(submission_id)) is not None:
+            raise _policy_failed("The submission has already been received.")
 
     def _authorize(self, fields: Mapping[str, str]) -> tuple[str, str | None, _Policy]:
         """Check signature, expiry and every condition; return key, content type, policy."""

@@ -46,7 +46,9 @@ MAX_FIELD_COUNT = 200
 MAX_TYPE_CHARS = 100
 MAX_CONFIRMATIONS = 50
 
-_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}", re.ASCII)
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{16,128}", re.ASCII)
+"""At least 16 characters: the key is the resident's proof at ``complete`` and the seed of
+the status token (browsers send 32 random hex digits)."""
 _SUBMISSION_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)
 
 _MSG_BAD_SHAPE = "Permintaan tidak dapat dibaca. Muat ulang halaman lalu coba lagi."
@@ -164,7 +166,7 @@ def parse_create_request(body: dict[str, Any]) -> CreateRequest:
         raise _bad(
             "idempotency_key",
             "idempotency_key_invalid",
-            "Kunci pengiriman (idempotency_key) harus 8-128 huruf, angka, '-', '_', '.' atau ':'.",
+            "Kunci pengiriman (idempotency_key) harus 16-128 huruf, angka, '-', '_', '.' atau ':'.",
         )
     values = body.get("values", {})
     if not isinstance(values, dict) or len(values) > MAX_FIELD_COUNT:
@@ -193,6 +195,12 @@ def parse_create_request(body: dict[str, Any]) -> CreateRequest:
         files=files,
         confirmed_warnings=tuple(dict.fromkeys(confirmed)),
     )
+
+
+def parse_complete_request(body: dict[str, Any]) -> str:
+    """The idempotency key a ``complete`` presents (empty if missing: then nothing matches)."""
+    key = body.get("idempotency_key")
+    return key if isinstance(key, str) and _IDEMPOTENCY_KEY.fullmatch(key) else ""
 
 
 def parse_status_request(body: dict[str, Any]) -> StatusRequest:

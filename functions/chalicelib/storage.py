@@ -138,6 +138,10 @@ class Storage(Protocol):
         self, key: str, data: dict, *, if_none_match: bool = False, if_match: str | None = None
     ) -> str: ...
 
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False
+    ) -> str: ...
+
     def get_json(self, key: str) -> tuple[dict, str] | None: ...
 
     def head(self, key: str) -> ObjectInfo | None: ...
@@ -148,7 +152,7 @@ class Storage(Protocol):
 
     def list_keys(self, prefix: str) -> Iterator[str]: ...
 
-    def copy(self, src: str, dst: str) -> None: ...
+    def copy(self, src: str, dst: str, *, if_match: str | None = None) -> None: ...
 
     def delete(self, key: str) -> None: ...
 
@@ -367,13 +371,24 @@ class S3Storage:
         AlreadyExists, PreconditionFailed
             When the condition does not hold (or a concurrent conditional write won).
         """
+        return self._put(key, _encode_json(data), JSON_CONTENT_TYPE,
+                         if_none_match=if_none_match, if_match=if_match)
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False
+    ) -> str:
+        """Write ``data`` as one object and return its etag (``AlreadyExists`` as put_json)."""
+        return self._put(key, data, content_type, if_none_match=if_none_match, if_match=None)
+
+    def _put(self, key: str, body: bytes, content_type: str, *, if_none_match: bool,
+             if_match: str | None) -> str:
         if if_none_match and if_match is not None:
             raise ValueError("use if_none_match or if_match, not both")
         args: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": self._full(key),
-            "Body": _encode_json(data),
-            "ContentType": JSON_CONTENT_TYPE,
+            "Body": body,
+            "ContentType": content_type,
             **self._sse_args(),
         }
         if if_none_match:
@@ -388,7 +403,7 @@ class S3Storage:
             if if_match is not None and (_is_condition_failure(exc) or _is_missing(exc)):
                 raise PreconditionFailed(key) from None
             raise
-        logger.debug("put_json key=%s bytes=%d", key, len(args["Body"]))
+        logger.debug("put key=%s bytes=%d", key, len(body))
         return str(response["ETag"])
 
     def get_json(self, key: str) -> tuple[dict, str] | None:
@@ -462,23 +477,34 @@ class S3Storage:
             for item in page.get("Contents", []):
                 yield item["Key"][len(self.prefix) :]
 
-    def copy(self, src: str, dst: str) -> None:
-        """Copy ``src`` to ``dst``, keeping its content type. Raises ``NotFound``."""
+    def copy(self, src: str, dst: str, *, if_match: str | None = None) -> None:
+        """Copy ``src`` to ``dst``, keeping its content type.
+
+        ``if_match``: copy only the version of ``src`` with this etag
+        (``CopySourceIfMatch``), else ``PreconditionFailed``. Raises ``NotFound``.
+        """
         src_full, dst_full = self._full(src), self._full(dst)
         if src_full == dst_full:
-            if self.head(src) is None:
+            info = self.head(src)
+            if info is None:
                 raise NotFound(src)
+            if if_match is not None and info.etag != if_match:
+                raise PreconditionFailed(src)
             return
+        condition = {"CopySourceIfMatch": if_match} if if_match is not None else {}
         try:
             self.client.copy_object(
                 Bucket=self.bucket,
                 Key=dst_full,
                 CopySource={"Bucket": self.bucket, "Key": src_full},
+                **condition,
                 **self._sse_args(),
             )
         except _client_error() as exc:
             if _is_missing(exc):
                 raise NotFound(src) from None
+            if if_match is not None and _is_condition_failure(exc):
+                raise PreconditionFailed(src) from None
             raise
         logger.debug("copy src=%s dst=%s", src, dst)
 
@@ -780,21 +806,33 @@ class LocalStorage:
         AlreadyExists, PreconditionFailed
             When the condition does not hold.
         """
+        return self._put(key, _encode_json(data), JSON_CONTENT_TYPE,
+                         if_none_match=if_none_match, if_match=if_match)
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False
+    ) -> str:
+        """Write ``data`` as one object and return its etag (``AlreadyExists`` as put_json)."""
+        return self._put(key, data, content_type, if_none_match=if_none_match, if_match=None)
+
+    def _put(self, key: str, body: bytes, content_type: str, *, if_none_match: bool,
+             if_match: str | None) -> str:
         if if_none_match and if_match is not None:
             raise ValueError("use if_none_match or if_match, not both")
         validate_key(key)
-        body = _encode_json(data)
         staged = self._stage_bytes(body)
         try:
             with self._locked(key):
                 if if_match is not None and self._current_etag(key) != if_match:
                     raise PreconditionFailed(key)
-                self._publish(staged, key, JSON_CONTENT_TYPE, exclusive=if_none_match)
+                self._publish(staged, key, content_type, exclusive=if_none_match)
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
-        logger.debug("put_json key=%s bytes=%d", key, len(body))
+        logger.debug("put key=%s bytes=%d", key, len(body))
         return _quoted_md5(body)
+
+
 
     def get_json(self, key: str) -> tuple[dict, str] | None:
         """Return ``(data, etag)`` or ``None`` when the key does not exist."""
@@ -850,10 +888,13 @@ class LocalStorage:
                     found.append(key)
         yield from sorted(found, key=lambda item: item.encode("utf-8"))
 
-    def copy(self, src: str, dst: str) -> None:
-        """Copy ``src`` to ``dst``, keeping its content type. Raises ``NotFound``."""
-        data = self.read_bytes(src)
-        content_type = self._read_meta(src).get("content_type")
+    def copy(self, src: str, dst: str, *, if_match: str | None = None) -> None:
+        """Copy ``src`` to ``dst``, keeping its content type (``if_match`` as on S3)."""
+        with self._locked(src):
+            data = self.read_bytes(src)
+            content_type = self._read_meta(src).get("content_type")
+        if if_match is not None and _quoted_md5(data) != if_match:
+            raise PreconditionFailed(src)
         if src == dst:
             return
         staged = self._stage_bytes(data)

@@ -195,7 +195,7 @@ def show(content_dir: Path, code: str) -> None:
 
 def _describe_application(application: Application, form: FormDefinition | None) -> list[str]:
     from chalicelib.clock import format_wib, parse_iso
-    from chalicelib.submissions import STATUS_LABELS
+    from chalicelib.statuses import STATUS_LABELS
 
     record = application.record
 
@@ -292,7 +292,7 @@ def set_status(content_dir: Path, code: str, status: str, note: str, by: str) ->
     Perubahan ditambahkan ke riwayat (siapa, kapan, dari, ke, catatan); riwayat lama
     tidak pernah ditimpa. Aman bila dua petugas mengubah permohonan yang sama bersamaan."""
     from chalicelib.clock import format_wib, parse_iso
-    from chalicelib.submissions import STATUS_LABELS
+    from chalicelib.statuses import STATUS_LABELS
 
     change = _casework(content_dir).set_status(code, status, note=note, by=by)
     entry = change.entry

@@ -11,7 +11,7 @@ import base64
 import io
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,8 @@ class Api:
     backend: str
     client: Any
     module: Any
+    keys: dict[str, str] = field(default_factory=dict)
+    """submission id -> the idempotency key that created it (the browser's proof)."""
 
     @property
     def storage(self) -> Any:
@@ -87,7 +89,7 @@ class Api:
         return self.client.http.get(path, headers=headers or {})
 
     def create(self, *, values: dict | None = None, files: list[dict] | None = None,
-               key: str = "kunci-uji-0001", confirmed: list[str] | None = None,
+               key: str = "kunci-pengiriman-uji-0001", confirmed: list[str] | None = None,
                form_id: str = FORM_ID) -> Any:
         body: dict[str, Any] = {
             "form_id": form_id,
@@ -97,10 +99,15 @@ class Api:
         }
         if confirmed is not None:
             body["confirmed_warnings"] = confirmed
-        return self.post("/submissions", body)
+        response = self.post("/submissions", body)
+        if response.status_code in (200, 201):
+            self.keys[json.loads(response.body)["submission_id"]] = key
+        return response
 
-    def complete(self, submission_id: str) -> Any:
-        return self.post(f"/submissions/{submission_id}/complete", raw=b"")
+    def complete(self, submission_id: str, key: str | None = None) -> Any:
+        """Complete as the browser does, with the key that created the submission."""
+        key = self.keys.get(submission_id, "") if key is None else key
+        return self.post(f"/submissions/{submission_id}/complete", {"idempotency_key": key})
 
     def status(self, code: Any, token: Any) -> Any:
         return self.post("/status", {"tracking_code": code, "token": token})

@@ -78,7 +78,7 @@ def test_the_whole_journey_over_http(server: Any) -> None:
     with requests.Session() as http:
         files = [file_decl("kk", PDF, "application/pdf"), file_decl("foto", JPEG, "image/jpeg")]
         created = http.post(server.url + "api/submissions", headers=origin,
-                            json={"form_id": FORM_ID, "idempotency_key": "kunci-http-0001",
+                            json={"form_id": FORM_ID, "idempotency_key": "kunci-pengiriman-http-0001",
                                   "values": VALUES, "files": files})
         assert created.status_code == 201, created.text
         offer = created.json()
@@ -88,8 +88,11 @@ def test_the_whole_journey_over_http(server: Any) -> None:
                              files={"file": (upload["name"], data, upload["type"])})
             assert sent.status_code == 204, sent.text
         done = http.post(f"{server.url}api/submissions/{offer['submission_id']}/complete",
-                         headers=origin)
+                         headers=origin, json={"idempotency_key": "kunci-pengiriman-http-0001"})
         assert done.status_code == 200, done.text
+        late = http.post(offer["uploads"][0]["url"], data=offer["uploads"][0]["fields"],
+                         headers=origin, files={"file": ("x.pdf", PDF, "application/pdf")})
+        assert late.status_code == 403  # the policy died when the submission was received
         receipt = done.json()
         status = http.post(server.url + "api/status", headers=origin,
                            json={"tracking_code": receipt["tracking_code"],
@@ -105,7 +108,7 @@ def test_the_whole_journey_over_http(server: Any) -> None:
 
 def test_uploads_from_another_origin_are_refused(server: Any) -> None:
     created = requests.post(server.url + "api/submissions", timeout=5,
-                            json={"form_id": FORM_ID, "idempotency_key": "kunci-http-0002",
+                            json={"form_id": FORM_ID, "idempotency_key": "kunci-pengiriman-http-0002",
                                   "values": VALUES,
                                   "files": [file_decl("kk", PDF, "application/pdf")]}).json()
     upload = created["uploads"][0]
@@ -129,7 +132,7 @@ def test_concurrent_kept_alive_clients_lose_no_request(server: Any) -> None:
                             failures.append(f"{url} {response.status_code}")
                     except requests.RequestException as error:
                         failures.append(f"{url} {type(error).__name__}")
-                body = {"form_id": FORM_ID, "idempotency_key": f"kunci-beban-{number}-{i:03d}",
+                body = {"form_id": FORM_ID, "idempotency_key": f"kunci-pengiriman-beban-{number}-{i:03d}",
                         "values": VALUES, "files": [file_decl("kk", PDF, "application/pdf")]}
                 try:
                     response = http.post(server.url + "api/submissions", json=body, timeout=10)

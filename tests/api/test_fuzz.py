@@ -30,7 +30,7 @@ near_valid_bodies = st.fixed_dictionaries(
     {},
     optional={
         "form_id": st.sampled_from([FORM_ID, "tidak-ada", ""]) | json_values,
-        "idempotency_key": st.text(min_size=0, max_size=140) | st.just("kunci-fuzz-0001"),
+        "idempotency_key": st.text(min_size=0, max_size=140) | st.just("kunci-pengiriman-fuzz-0001"),
         "values": st.dictionaries(st.sampled_from(FIELDS), json_values | st.text(max_size=40),
                                   max_size=8) | json_values,
         "files": st.lists(file_entries, max_size=4) | json_values,

@@ -27,9 +27,9 @@ def test_a_full_submission_logs_no_personal_data(
     try:
         # A refused attempt first (errors are logged too), then the real one.
         bad = api.create(values={**VALUES, "tanggal_lahir": "1990-08-21", "nama": NAME + "9"},
-                         key="kunci-log-0001")
+                         key="kunci-pengiriman-log-0001")
         assert bad.status_code == 422
-        offer = json.loads(api.create(key="kunci-log-0002",
+        offer = json.loads(api.create(key="kunci-pengiriman-log-0002",
                                       files=[file_decl("kk", PDF, "application/pdf",
                                                        name=f"KK {NAME} {NIK}.pdf")]).body)
         assert api.complete(offer["submission_id"]).status_code == 422  # not uploaded yet

@@ -98,7 +98,7 @@ def test_create_refuses_unreadable_bodies(api: Api, raw: bytes, code: str) -> No
 
 
 def test_create_refuses_oversize_body_with_413(api: Api) -> None:
-    big = {"form_id": FORM_ID, "idempotency_key": "kunci-uji-0001",
+    big = {"form_id": FORM_ID, "idempotency_key": "kunci-pengiriman-uji-0001",
            "values": {"keterangan": "x" * 70_000}}
     data = assert_indonesian_error(api.post("/submissions", big), 413, "body_too_large")
     assert "terlalu besar" in data["message"]
@@ -124,7 +124,7 @@ def test_create_refuses_oversize_body_with_413(api: Api) -> None:
     ],
 )
 def test_create_refuses_malformed_envelope(api: Api, change: dict, field: str) -> None:
-    request = {"form_id": FORM_ID, "idempotency_key": "kunci-uji-0001", "values": VALUES,
+    request = {"form_id": FORM_ID, "idempotency_key": "kunci-pengiriman-uji-0001", "values": VALUES,
                "files": [file_decl("kk", PDF, "application/pdf")], **change}
     data = assert_indonesian_error(api.post("/submissions", request), 400, "bad_shape")
     assert data["errors"][0]["field"] == field
@@ -146,7 +146,7 @@ def test_wrong_method_is_405_in_indonesian(api: Api) -> None:
 
 
 def test_create_accepts_text_plain_json(api: Api) -> None:
-    request = {"form_id": FORM_ID, "idempotency_key": "kunci-teks-polos",
+    request = {"form_id": FORM_ID, "idempotency_key": "kunci-pengiriman-teks-polos",
                "values": VALUES, "files": [file_decl("kk", PDF, "application/pdf")]}
     response = api.post("/submissions", request, headers={"Content-Type": "text/plain"})
     assert response.status_code == 201
@@ -285,7 +285,7 @@ def test_replayed_create_after_complete_returns_the_receipt(api: Api) -> None:
 
 
 def test_cors_is_limited_to_the_site_origin(api: Api) -> None:
-    response = api.create(key="kunci-cors-0001")
+    response = api.create(key="kunci-pengiriman-cors-0001")
     assert response.headers["Access-Control-Allow-Origin"] == SITE_ORIGIN
     # chalice.test.Client cannot read a body-less answer: ask the local gateway directly.
     from chalice.config import Config
@@ -300,7 +300,7 @@ def test_cors_is_limited_to_the_site_origin(api: Api) -> None:
 
 
 def test_api_responses_are_not_cached(api: Api) -> None:
-    response = api.create(key="kunci-cache-0001")
+    response = api.create(key="kunci-pengiriman-cache-0001")
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -316,7 +316,8 @@ def test_complete_returns_a_receipt(api: Api) -> None:
     assert receipt["received_at"].endswith("+07:00")
     assert receipt["received_at_text"].endswith(" WIB") and " pukul " in receipt["received_at_text"]
     assert receipt["status"] == "diterima"
-    assert len(receipt["status_token"]) >= 40
+    token = receipt["status_token"]
+    assert len(token) == 14 and token[4] == token[9] == "-" and not set(token) & set("01OIL")
     assert receipt["summary"]["form_title"] == "Uji coba permohonan KTP-el"
     assert {"attachment": "foto", "label": "Pas foto", "count": 1} in receipt["summary"]["files"]
     shown = {f["id"]: f["value"] for f in receipt["summary"]["fields"]}
@@ -486,7 +487,7 @@ def test_status_without_valid_token_is_404_with_no_data(api: Api, request_body: 
 
 def test_status_with_another_applications_token_is_404(api: Api) -> None:
     first = received(api)
-    second_offer = created(api, key="kunci-uji-0002")
+    second_offer = created(api, key="kunci-pengiriman-uji-0002")
     api.upload(second_offer["uploads"][0], PDF)
     second = body(api.complete(second_offer["submission_id"]))
     assert api.status(first["tracking_code"], second["status_token"]).status_code == 404

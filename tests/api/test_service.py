@@ -49,7 +49,10 @@ def service(storage: LocalStorage, clock: FrozenClock, content_dir: Path) -> Sub
     return SubmissionService(storage, forms, clock=clock)
 
 
-def request(key: str = "kunci-layanan-01", **changes: Any) -> Any:
+KEY = "kunci-pengiriman-layanan-01"
+
+
+def request(key: str = KEY, **changes: Any) -> Any:
     body = {"form_id": FORM_ID, "idempotency_key": key, "values": VALUES,
             "files": [file_decl("kk", PDF, "application/pdf")], **changes}
     return parse_create_request(body)
@@ -65,7 +68,7 @@ def test_dates_are_wib_and_folders_use_the_wib_day(service: SubmissionService,
                                                    storage: LocalStorage) -> None:
     offer = service.create(request())
     upload_all(storage, offer)
-    receipt = service.complete(offer["submission_id"])
+    receipt = service.complete(offer["submission_id"], KEY)
     assert receipt["received_at"] == "2020-09-26T01:30:00+07:00"
     assert receipt["received_at_text"] == "Sabtu, 26 September 2020 pukul 01.30 WIB"
     code = receipt["tracking_code"]
@@ -91,7 +94,7 @@ def test_concurrent_completes_give_one_receipt(service: SubmissionService,
 
     def complete() -> None:
         barrier.wait()
-        receipts.append(service.complete(offer["submission_id"]))
+        receipts.append(service.complete(offer["submission_id"], KEY))
 
     threads = [threading.Thread(target=complete) for _ in range(6)]
     for thread in threads:
@@ -128,29 +131,37 @@ def test_a_complete_that_stopped_half_way_is_finished_by_the_retry(
     offer = service.create(request())
     upload_all(storage, offer)
     pending, _ = storage.get_json(layout.pending_record_key(offer["submission_id"]))
-    claim, _ = service._claim(service.form(FORM_ID), pending)  # then the function "crashed"
-    assert not list(storage.list_keys("applications/"))
-    receipt = service.complete(offer["submission_id"])
-    assert receipt == claim["receipt"]
+    receiving = service.receiving
+    checked = receiving._verify_uploads(service.form(FORM_ID), pending)
+    claim, _, won = receiving._claim(service.form(FORM_ID), pending, checked, KEY)  # then a crash
+    assert won and not list(storage.list_keys("applications/"))
+    assert not list(storage.list_keys("index/tracking/"))  # no orphan index entry
+    receipt = service.complete(offer["submission_id"], KEY)
+    assert receipt["tracking_code"] == claim["tracking_code"]
     assert storage.head(claim["record"]) is not None
+    assert len(list(storage.list_keys("index/tracking/"))) == 1
+    assert not list(storage.list_keys(f"pending/{offer['submission_id']}/uploads/"))
+    assert not list(storage.list_keys(f"pending/{offer['submission_id']}/checked/"))
 
 
-def test_a_create_that_stopped_between_its_writes_is_finished_by_the_retry(
+def test_create_is_one_write_that_is_also_the_idempotency_claim(
     service: SubmissionService, storage: LocalStorage
 ) -> None:
     offer = service.create(request())
-    storage.delete(layout.pending_record_key(offer["submission_id"]))
+    assert list(storage.list_keys("")) == [layout.pending_record_key(offer["submission_id"])]
+    storage.delete(layout.pending_record_key(offer["submission_id"]))  # purged, say
     again = service.create(request())
-    assert again["submission_id"] == offer["submission_id"] and again["replayed"]
+    assert again["submission_id"] == offer["submission_id"]
     assert storage.head(layout.pending_record_key(offer["submission_id"])) is not None
 
 
 def test_idempotency_key_expires_after_a_day(service: SubmissionService,
                                              clock: FrozenClock) -> None:
     first = service.create(request())
+    assert service.create(request())["replayed"]
     clock.moment += timedelta(hours=25)
-    second = service.create(request())
-    assert second["submission_id"] != first["submission_id"]
+    second = service.create(request())  # the same submission, started afresh
+    assert second["submission_id"] == first["submission_id"]
     assert not second["replayed"]
 
 
@@ -167,28 +178,29 @@ def test_pending_submission_expires_after_two_days(service: SubmissionService,
     upload_all(storage, offer)
     clock.moment += timedelta(days=2, seconds=1)
     with pytest.raises(NotFound):
-        service.complete(offer["submission_id"])
+        service.complete(offer["submission_id"], KEY)
 
 
 def test_purge_expired_removes_old_pending_and_keys(service: SubmissionService,
                                                     storage: LocalStorage,
                                                     clock: FrozenClock) -> None:
-    old = service.create(request("kunci-lama-0001"))
+    old = service.create(request("kunci-pengiriman-lama-0001"))
     upload_all(storage, old)
     clock.moment += timedelta(days=1, hours=12)
-    fresh = service.create(request("kunci-baru-0001"))
+    fresh = service.create(request("kunci-pengiriman-baru-0001"))
     clock.moment += timedelta(hours=20)
-    assert service.purge_expired() == 2  # the old submission and the old key
+    storage.put_json("index/idempotency/0000.json", {"created_at": "2020-09-20T00:00:00+07:00"})
+    assert service.purge_expired() == 2  # the old submission and a schema-1 idempotency entry
     remaining = list(storage.list_keys("pending/"))
     assert remaining and all(fresh["submission_id"] in key for key in remaining)
-    assert len(list(storage.list_keys("index/idempotency/"))) == 1
+    assert not list(storage.list_keys("index/idempotency/"))
 
 
 def test_status_token_expires(service: SubmissionService, storage: LocalStorage,
                               clock: FrozenClock) -> None:
     offer = service.create(request())
     upload_all(storage, offer)
-    receipt = service.complete(offer["submission_id"])
+    receipt = service.complete(offer["submission_id"], KEY)
     assert service.status(receipt["tracking_code"], receipt["status_token"])["status"] == "diterima"
     clock.moment += timedelta(days=180)
     with pytest.raises(NotFound):
@@ -199,7 +211,7 @@ def test_status_shows_history_appended_by_staff(service: SubmissionService,
                                                 storage: LocalStorage) -> None:
     offer = service.create(request())
     upload_all(storage, offer)
-    receipt = service.complete(offer["submission_id"])
+    receipt = service.complete(offer["submission_id"], KEY)
     index, _ = storage.get_json(layout.tracking_index_key(receipt["tracking_code"]))
     record, etag = storage.get_json(index["record"])
     record["history"].append({"at": "2020-09-28T09:00:00+07:00", "by": "petugas-1",
@@ -252,8 +264,9 @@ def test_normalise_never_raises(text: str) -> None:
 
 def test_token_comparison() -> None:
     token = tracking.new_status_token()
-    digest = tracking.hash_token(token)
+    digest = tracking.token_digest(token)
     assert tracking.token_matches(token, digest)
+    assert tracking.token_matches(token.lower().replace("-", " "), digest)
     assert not tracking.token_matches(token + "x", digest)
     assert not tracking.token_matches(None, digest)
     assert not tracking.token_matches("", digest)

@@ -134,5 +134,6 @@ def submit_by_api(http, base_url: str, form_id: str, files: list[tuple[str, byte
         sent = http.post(upload["url"], data=upload["fields"], timeout=10,
                          files={"file": ("berkas", data, upload["type"])})
         assert sent.status_code == 204, sent.text
-    done = http.post(f"{base_url}api/submissions/{offer['submission_id']}/complete", timeout=10)
+    done = http.post(f"{base_url}api/submissions/{offer['submission_id']}/complete", timeout=10,
+                     json={"idempotency_key": key})
     return offer, done

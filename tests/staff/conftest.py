@@ -132,5 +132,5 @@ def seeded(service: SubmissionService, clock: MovableClock) -> dict[str, Seeded]
     seeded = {}
     for name, moment, form_id, values, files in plan:
         clock.moment = moment.replace(tzinfo=WIB)
-        seeded[name] = submit(service, form_id, values, files, key=f"kunci-{name}")
+        seeded[name] = submit(service, form_id, values, files, key=f"kunci-pengiriman-{name}")
     return seeded

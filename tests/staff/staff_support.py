@@ -111,6 +111,6 @@ def submit(service: SubmissionService, form_id: str, values: dict[str, Any],
     for upload, (_, data, mime) in zip(offer["uploads"], files, strict=True):
         put_upload(service.storage, upload["fields"], data, mime)
         stored[upload["fields"]["key"].rsplit("/", 1)[-1]] = data
-    receipt = service.complete(offer["submission_id"])
+    receipt = service.complete(offer["submission_id"], key)
     return Seeded(receipt["tracking_code"], receipt["status_token"], form_id,
                   receipt["received_at"], stored)

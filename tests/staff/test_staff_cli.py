@@ -70,7 +70,7 @@ def test_inbox_filters(portal, seeded):
 
 def test_inbox_defaults_to_the_last_seven_days(portal, seeded, service, clock):
     clock.moment = now_wib()
-    today = submit(service, KTP_FORM, KTP_VALUES, [("kk", PDF, "application/pdf")], key="hari-ini")
+    today = submit(service, KTP_FORM, KTP_VALUES, [("kk", PDF, "application/pdf")], key="hari-ini-kunci-pengiriman")
     result = portal("inbox")
     assert result.exit_code == 0, result.output
     assert today.tracking_code in result.stdout

@@ -696,6 +696,7 @@
     var uploadList = doc.getElementById("portal-uploads");
     var progress = {}; // "<submission>:<index>" -> {done, item}
     var shownSubmission = null; // whose uploads the list shows
+    var sentKey = null; // the idempotency key of the last create: complete presents it as proof
 
     /* One key per set of answers and files: a retry (or a reload and a second
      * try with the same answers) gets the same submission back from the API. */
@@ -727,9 +728,10 @@
       });
       var signature = fingerprint(JSON.stringify([current.values, files]));
       if (forceNewKey) session.remove("portal-send:" + definition.id);
+      sentKey = idempotencyKey(signature);
       return {
         form_id: definition.id,
-        idempotency_key: idempotencyKey(signature),
+        idempotency_key: sentKey,
         values: current.values,
         files: files,
         confirmed_warnings: confirmedWarnings(current.values)
@@ -904,7 +906,8 @@
               : failures + " berkas belum terkirim. Periksa koneksi internet, lalu pilih Coba lagi.");
           }
           setStatus("Memeriksa berkas yang sudah terkirim…");
-          return apiWithRetry(apiBase, "/submissions/" + offer.submission_id + "/complete", undefined, waitingText)
+          return apiWithRetry(apiBase, "/submissions/" + offer.submission_id + "/complete",
+            { idempotency_key: sentKey }, waitingText)
             .then(function (answer) {
               if (answer.status === 200) return finish(answer.data);
               if (answer.status === 422) return completeRefused(offer, answer);
