@@ -50,6 +50,8 @@ CONTENT_PATTERNS: tuple[str, ...] = (
     "forms/*.yml",
     "forms/*.yaml",
     "offices.yml",
+    "services.yml",
+    "applications.yml",
     "site.yml",
     "data/provinces.csv",
     "data/kecamatan.csv",

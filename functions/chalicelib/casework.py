@@ -30,7 +30,6 @@ import io
 import json
 import logging
 import os
-import random
 import re
 import tempfile
 import time
@@ -42,13 +41,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import layout
-from .clock import Clock, isoformat_wib, now_wib, parse_iso
+from .clock import Clock, now_wib, parse_iso
 from .statuses import STATUS_LABELS
 from .tracking import normalise_tracking_code
 
 if TYPE_CHECKING:
     from .fields import FieldSpec
     from .forms import FormDefinition
+    from .policy import Policy
+    from .status_changes import ResultFile
     from .storage import Storage
 
 __all__ = [
@@ -79,7 +80,7 @@ __all__ = [
 log = logging.getLogger("dukcapil.casework")
 
 STATUSES: tuple[str, ...] = tuple(STATUS_LABELS)
-"""diterima, diproses, perlu_perbaikan, selesai, ditolak."""
+"""diterima, diproses, perlu_perbaikan, diperbaiki, selesai, ditolak (staff set all but diperbaiki)."""
 
 NOTE_MAX_LENGTH = 500
 """Longest note (characters); the resident reads it in the status check."""
@@ -349,8 +350,11 @@ class Casework:
         clock: Clock = now_wib,
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Callable[[float], None] = time.sleep,
+        policy: Policy | Callable[[], Policy] | None = None,
     ) -> None:
         self.storage = storage
+        self._policy_source = policy if callable(policy) else None
+        self._policy = None if callable(policy) else policy
         from .forms import LazyForms
 
         self._forms = LazyForms(forms)
@@ -470,7 +474,10 @@ class Casework:
 
     # ------------------------------------------------------------------ status
 
-    def set_status(self, tracking_code: str, status: str, *, note: str, by: str) -> StatusChange:
+    def set_status(self, tracking_code: str, status: str, *, note: str, by: str,
+                   fields: Sequence[str] = (), attachments: Sequence[str] = (),
+                   documents: Sequence[ResultFile] = (), collect_at: str | None = None,
+                   collect_from: date | None = None, bring: Sequence[str] = ()) -> StatusChange:
         """Append a status change to the application's history and set its status.
 
         Parameters
@@ -484,6 +491,14 @@ class Casework:
             and ``ditolak``; at most :data:`NOTE_MAX_LENGTH` characters.
         by
             The staff member's name (kept in the history; residents do not see it).
+        fields, attachments
+            ``perlu_perbaikan``: the ids (from the form definition) of the questions and
+            attachments the resident must send again.
+        documents
+            ``selesai`` for a document service: the finished PDFs.
+        collect_at, collect_from, bring
+            ``selesai`` for a card service (KTP-el, KIA): the office id, the first day,
+            and what to bring besides the office's default list.
 
         Returns
         -------
@@ -497,36 +512,48 @@ class Casework:
         ConcurrentChange
             Every attempt met a newer version (``max_attempts`` concurrent changes).
         """
-        from .storage import PreconditionFailed
+        from .record_updates import ConcurrentChange as Lost
+        from .record_updates import apply_change
+        from .status_changes import StatusChanges, StatusRefused, StatusRequest
 
         new_status = parse_status(status)
-        text = clean_note(note, new_status)
-        who = clean_by(by)
-        for attempt in range(1, self.max_attempts + 1):
-            application = self.get(tracking_code)
-            record = dict(application.record)
-            entry = {
-                "at": isoformat_wib(self._clock()),
-                "by": who,
-                "from": record.get("status"),
-                "to": new_status,
-                "note": text,
-            }
-            record["history"] = [*application.history, entry]
-            record["status"] = new_status
-            try:
-                self.storage.put_json(application.key, record, if_match=application.etag)
-            except PreconditionFailed:
-                log.info("set_status conflict form=%s attempt=%d", record.get("form_id"), attempt)
-                self._sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
-                continue
-            log.info("set_status ok form=%s to=%s attempts=%d", record.get("form_id"),
-                     new_status, attempt)
-            return StatusChange(application.tracking_code, entry, attempt, record)
-        raise ConcurrentChange(
-            "permohonan ini sedang diubah petugas lain terus-menerus; tunggu sebentar lalu "
-            "coba lagi",
-        )
+        request = StatusRequest(
+            status=new_status, note=clean_note(note, new_status), by=clean_by(by),
+            fields=tuple(fields), attachments=tuple(attachments), documents=tuple(documents),
+            collect_at=collect_at, collect_from=collect_from, bring=tuple(bring))
+        application = self.get(tracking_code)
+        changes = StatusChanges(self.storage, self.policy, clock=self._clock)
+        try:
+            change = changes.prepare(application.key, application.record,
+                                     self.form_of(application), request)
+            record, attempts = apply_change(self.storage, application.key, change,
+                                            max_attempts=self.max_attempts, sleep=self._sleep,
+                                            first=(application.record, application.etag))
+        except StatusRefused as refused:
+            raise InvalidInput(refused.message, code=refused.code) from None
+        except Lost:
+            raise ConcurrentChange(
+                "permohonan ini sedang diubah petugas lain terus-menerus; tunggu sebentar lalu "
+                "coba lagi",
+            ) from None
+        entry = record["history"][-1]
+        log.info("set_status ok form=%s to=%s attempts=%d", record.get("form_id"), new_status,
+                 attempts)
+        return StatusChange(application.tracking_code, entry, attempts, record)
+
+    @property
+    def policy(self) -> Policy:
+        """The office's lifecycle rules (``content/applications.yml``), loaded on first use."""
+        if self._policy is None:
+            source = self._policy_source
+            if source is None:
+                from .paths import content_dir
+                from .policy import load_policy
+
+                def source() -> Policy:
+                    return load_policy(content_dir())
+            self._policy = source()
+        return self._policy
 
     # ---------------------------------------------------------------- download
 

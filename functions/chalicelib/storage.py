@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
+from urllib.parse import quote, urlencode
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,8 @@ class Storage(Protocol):
     def presign_post(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: int = 900
     ) -> PresignedPost: ...
+
+    def presign_get(self, key: str, *, filename: str, expires_in: int = 300) -> str: ...
 
 
 # --------------------------------------------------------------------------- shared checks
@@ -551,6 +554,17 @@ class S3Storage:
         expires_at = _decode_policy_expiration(post_fields["policy"])
         logger.debug("presign_post key=%s max_bytes=%d", key, max_bytes)
         return PresignedPost(url=response["url"], fields=post_fields, expires_at=expires_at)
+
+    def presign_get(self, key: str, *, filename: str, expires_in: int = 300) -> str:
+        """A short-lived download URL for ``key``, saved by the browser as ``filename``."""
+        _check_presign_args("application/octet-stream", 1, expires_in)
+        return str(self.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": self._full(key),
+                    "ResponseContentDisposition": content_disposition(filename),
+                    "ResponseCacheControl": "no-store"},
+            ExpiresIn=expires_in,
+        ))
 
 
 def make_s3_client(region: str, endpoint_url: str | None = None) -> Any:
@@ -946,10 +960,28 @@ class LocalStorage:
         logger.debug("presign_post key=%s max_bytes=%d", key, max_bytes)
         return PresignedPost(url=self.upload_url, fields=fields, expires_at=expires_at)
 
+    def presign_get(self, key: str, *, filename: str, expires_in: int = 300) -> str:
+        """A signed, expiring URL of ``LocalDownloadEndpoint`` (``/download`` beside ``/upload``)."""
+        validate_key(key)
+        _check_presign_args("application/octet-stream", 1, expires_in)
+        expires_at = self.now() + timedelta(seconds=expires_in)
+        document = {"key": key, "filename": filename,
+                    "expiration": expires_at.astimezone(UTC).strftime(POLICY_TIME_FORMAT)}
+        policy_b64, signature = self.sign_policy(document)
+        base = self.upload_url.rstrip("/").rsplit("/", 1)[0]
+        return f"{base}/download?" + urlencode({"policy": policy_b64, "signature": signature})
+
     def sign_policy(self, document: Mapping[str, Any]) -> tuple[str, str]:
         """Encode a policy document and sign it: returns ``(policy_b64, signature)``."""
         policy_b64 = base64.b64encode(json.dumps(document).encode("utf-8")).decode("ascii")
         return policy_b64, self.sign(policy_b64)
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the UTF-8 one (RFC 6266)."""
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
+                         for c in filename)[:120] or "dokumen"
+    return f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(filename, safe="")}'
 
 
 def _make_private_dir(path: Path) -> None:

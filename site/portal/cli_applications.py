@@ -65,7 +65,15 @@ def _casework(content_dir: Path) -> Casework:
         except FormDefinitionError as exc:
             raise click.ClickException(f"Definisi formulir bermasalah:\n{exc}") from None
 
-    return Casework(storage, forms=forms)
+    def policy() -> Any:
+        from chalicelib.policy import load_policy
+
+        try:
+            return load_policy(content_dir)
+        except FormDefinitionError as exc:
+            raise click.ClickException(f"Pengaturan permohonan bermasalah:\n{exc}") from None
+
+    return Casework(storage, forms=forms, policy=policy)
 
 
 def _describe(storage: object) -> str:
@@ -285,22 +293,59 @@ def download(content_dir: Path, code: str, folder: Path) -> None:
 @click.option("--by", "by", envvar="PORTAL_STAFF", required=True,
               help="Nama petugas (disimpan di riwayat; tidak ditampilkan ke warga). "
                    "Env: PORTAL_STAFF.")
+@click.option("--field", "fields", multiple=True, metavar="ID",
+              help="perlu-perbaikan: id isian yang harus diisi ulang warga (boleh diulang).")
+@click.option("--attachment", "attachments", multiple=True, metavar="ID",
+              help="perlu-perbaikan: id lampiran yang harus diunggah ulang (boleh diulang).")
+@click.option("--document", "documents", multiple=True, metavar="PDF",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="selesai (KK, akta, surat pindah...): dokumen hasil PDF bertanda tangan "
+                   "elektronik untuk diunduh warga (boleh diulang).")
+@click.option("--collect-at", metavar="KANTOR",
+              help="selesai (KTP-el, KIA): id kantor tempat kartu diambil (offices.yml).")
+@click.option("--collect-from", callback=_parse_day, metavar="TTTT-BB-HH",
+              help="selesai (KTP-el, KIA): hari pertama kartu bisa diambil (bawaan: hari ini).")
+@click.option("--bring", multiple=True, metavar="TEKS",
+              help="selesai (KTP-el, KIA): yang perlu dibawa, selain daftar bawaan kantor.")
 @_staff_errors
-def set_status(content_dir: Path, code: str, status: str, note: str, by: str) -> None:
+def set_status(content_dir: Path, code: str, status: str, note: str, by: str,
+               fields: tuple[str, ...], attachments: tuple[str, ...], documents: tuple[Path, ...],
+               collect_at: str | None, collect_from: date | None, bring: tuple[str, ...]) -> None:
     """Ubah status permohonan: diterima, diproses, perlu-perbaikan, selesai, ditolak.
+
+    perlu-perbaikan: sebutkan --field/--attachment yang harus diperbaiki warga; warga
+    memperbaikinya di halaman cek status (status lalu menjadi "sudah diperbaiki").
+    selesai: lampirkan --document (PDF) untuk layanan dokumen, atau --collect-at dan
+    --collect-from untuk kartu (KTP-el, KIA).
 
     Perubahan ditambahkan ke riwayat (siapa, kapan, dari, ke, catatan); riwayat lama
     tidak pernah ditimpa. Aman bila dua petugas mengubah permohonan yang sama bersamaan."""
     from chalicelib.clock import format_wib, parse_iso
+    from chalicelib.status_changes import ResultFile
     from chalicelib.statuses import STATUS_LABELS
 
-    change = _casework(content_dir).set_status(code, status, note=note, by=by)
+    files = tuple(ResultFile(path.name, path.read_bytes()) for path in documents)
+    change = _casework(content_dir).set_status(
+        code, status, note=note, by=by, fields=fields, attachments=attachments, documents=files,
+        collect_at=collect_at, collect_from=collect_from, bring=bring)
     entry = change.entry
     before = STATUS_LABELS.get(str(entry["from"]), str(entry["from"]))
     click.echo(f"{change.tracking_code}: {before} → {STATUS_LABELS[entry['to']]} "
                f"({format_wib(parse_iso(entry['at']))}, oleh {entry['by']}).")
     if entry["note"]:
         click.echo(f"Catatan untuk warga: {entry['note']}")
+    correction = change.record.get("correction") if entry["to"] == "perlu_perbaikan" else None
+    if correction:
+        asked = [*correction["fields"], *correction["attachments"]]
+        click.echo(f"Yang harus diperbaiki warga: {', '.join(asked)}; batas "
+                   f"{format_wib(parse_iso(correction['deadline']))}.")
+    result = change.record.get("result") if entry["to"] == "selesai" else None
+    if result and result["kind"] == "document":
+        click.echo(f"Dokumen untuk diunduh warga: {len(result['documents'])}, sampai "
+                   f"{format_wib(parse_iso(result['available_until']))}.")
+    elif result:
+        place = result["collection"]
+        click.echo(f"Kartu diambil di {place['office_name']} mulai {place['from']}.")
     if change.attempts > 1:
         click.echo(f"(Ada perubahan lain pada saat yang sama; perubahan Anda ditambahkan "
                    f"setelahnya, percobaan ke-{change.attempts}.)")

@@ -339,16 +339,24 @@ def _load_offices(path: Path, problems: list[Problem]) -> list[Office]:
 def _load_form_refs(root: Path, problems: list[Problem]) -> list[FormRef]:
     """Forms are checked by the same code the functions validate with (chalicelib.forms)."""
     from chalicelib.forms import FormDefinitionError, load_forms
+    from chalicelib.policy import load_policy
 
+    def report(exc: FormDefinitionError) -> None:
+        for problem in exc.problems:
+            message = f"{problem.key}: {problem.message}" if problem.key else problem.message
+            problems.append(Problem(problem.path, problem.line, message))
+
+    try:
+        load_policy(root)  # applications.yml and the services' result kinds
+    except FormDefinitionError as exc:
+        report(exc)
     folder = root / "forms"
     if not folder.is_dir() or not any(folder.iterdir()):
         return []
     try:
         forms = load_forms(folder, root / "offices.yml", provinces_file=root / "data" / "provinces.csv")
     except FormDefinitionError as exc:
-        for problem in exc.problems:
-            message = f"{problem.key}: {problem.message}" if problem.key else problem.message
-            problems.append(Problem(problem.path, problem.line, message))
+        report(exc)
         return []
     refs = [FormRef(form.id, form.title, form.path or folder / f"{form.id}.yml", form) for form in forms.values()]
     for ref in refs:

@@ -126,13 +126,15 @@ def test_set_status_appends_to_history_and_keeps_it(casework, seeded, service):
     app = seeded["ktp_getasan"]
     before = casework.get(app.tracking_code).history
     change = casework.set_status(app.tracking_code, "perlu-perbaikan",
-                                 note="  Foto KK buram.\nUnggah ulang   yang jelas. ", by="Rina")
+                                 note="  Foto KK buram.\nUnggah ulang   yang jelas. ", by="Rina",
+                                 attachments=["kk"])
     assert change.attempts == 1
     entry = change.entry
     assert (entry["by"], entry["from"], entry["to"]) == ("Rina", "diterima", "perlu_perbaikan")
     assert entry["note"] == "Foto KK buram. Unggah ulang yang jelas."
     assert entry["at"].endswith("+07:00")
-    casework.set_status(app.tracking_code, "selesai", note="Silakan ambil di kecamatan.", by="Adi")
+    casework.set_status(app.tracking_code, "selesai", note="Silakan ambil di kecamatan.", by="Adi",
+                        collect_at="getasan")
     stored = casework.get(app.tracking_code)
     assert stored.status == "selesai"
     assert stored.history[: len(before)] == before  # never rewritten
@@ -243,7 +245,9 @@ def test_two_staff_changing_one_application_at_once_lose_nothing(backend, forms,
 
     def change(name, status, note):
         def run():
-            changes[name] = casework.set_status(code, status, note=note, by=name)
+            changes[name] = casework.set_status(
+                code, status, note=note, by=name,
+                attachments=["kk"] if status.startswith("perlu") else [])
         return run
 
     _run_in_threads([change("Rina", "diproses", "Sedang diverifikasi."),
@@ -262,7 +266,7 @@ def test_many_concurrent_changes_all_survive_in_one_consistent_order(backend, fo
     code = seeded["kk_bawen"].tracking_code
     racing = _BothReadFirst(backend.storage, parties=4, serialise_puts=backend.name == "s3")
     casework = Casework(racing, forms, sleep=lambda seconds: None, max_attempts=20)
-    statuses = ["diproses", "perlu_perbaikan", "selesai", "ditolak"]
+    statuses = ["diproses", "diterima", "ditolak", "diproses"]
 
     def staff(number):
         def run():

@@ -158,7 +158,8 @@ def test_download_refuses_the_repository_folders(portal, seeded, inside):
 def test_set_status_appends_and_reports(portal, seeded, backend, forms):
     app = seeded["kk_bawen"]
     result = portal("set-status", app.tracking_code, "perlu-perbaikan", "--note",
-                    "Unggah ulang KK yang terbaca.", env={"PORTAL_STAFF": "Rina"})
+                    "Unggah ulang KK yang terbaca.", "--attachment", "kk",
+                    env={"PORTAL_STAFF": "Rina"})
     assert result.exit_code == 0, result.output
     assert f"{app.tracking_code}: Diterima → Perlu perbaikan" in result.stdout
     assert "oleh Rina" in result.stdout
@@ -173,6 +174,13 @@ def test_set_status_appends_and_reports(portal, seeded, backend, forms):
     [
         (["ditolak", "--by", "Rina"], 1, "wajib diberi catatan"),
         (["perlu_perbaikan", "--by", "Rina", "--note", " "], 1, "wajib diberi catatan"),
+        (["perlu_perbaikan", "--by", "Rina", "--note", "Perbaiki."], 1, "--attachment"),
+        (["perlu_perbaikan", "--by", "Rina", "--note", "x", "--field", "nik"], 1,
+         "Isian 'nik' tidak ada di formulir ini"),
+        (["diperbaiki", "--by", "Rina"], 1, "muncul sendiri ketika warga mengirim perbaikan"),
+        (["selesai", "--by", "Rina"], 1, "wajib melampirkan dokumen hasil"),
+        (["selesai", "--by", "Rina", "--collect-at", "dinas"], 1, "menghasilkan dokumen PDF"),
+        (["diproses", "--by", "Rina", "--attachment", "kk"], 1, "hanya untuk status"),
         (["batal", "--by", "Rina"], 1, "Status 'batal' tidak dikenal"),
         (["diproses"], 2, "--by"),
         (["diproses", "--by", "Rina", "--note", "x" * 501], 1, "paling banyak 500"),

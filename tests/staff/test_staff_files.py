@@ -118,8 +118,8 @@ def test_export_with_semicolons_for_indonesian_excel(casework, seeded, tmp_path)
 
 def test_export_after_a_status_change_shows_the_new_status(casework, seeded):
     code = seeded["kk_bawen"].tracking_code
-    casework.set_status(code, "selesai", note="", by="Rina")
-    assert casework.export(date(2020, 9, 26), KK_FORM).rows[0][2] == "selesai"
+    casework.set_status(code, "ditolak", note="Data tidak sesuai.", by="Rina")
+    assert casework.export(date(2020, 9, 26), KK_FORM).rows[0][2] == "ditolak"
 
 
 def test_export_refuses_unknown_forms_and_forbidden_folders(casework, seeded, tmp_path):
