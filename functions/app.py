@@ -8,6 +8,9 @@ in Bahasa Indonesia)::
     POST /submissions                       validate, store pending, presigned POSTs
     POST /submissions/{submission_id}/complete   verify uploads, receipt
     POST /status                            status + history for code and token
+    POST /corrections                       what staff asked to correct -> presigned POSTs
+    POST /corrections/{submission_id}/complete   verify, add the revision, status
+    POST /documents                         a finished document's download link (minutes)
 
 The logic is in ``chalicelib/`` (see :mod:`chalicelib.submissions`). Storage
 and the service are built lazily, once per container, so that importing this
@@ -28,7 +31,9 @@ from chalicelib.errors import ServiceError
 from chalicelib.payloads import (
     MAX_BODY_BYTES,
     parse_complete_request,
+    parse_correction_request,
     parse_create_request,
+    parse_document_request,
     parse_json_body,
     parse_status_request,
 )
@@ -186,6 +191,36 @@ def application_status() -> Response:
     """Status and history for ``{"tracking_code", "token"}``; 404 unless both match."""
     request = parse_status_request(parse_json_body(app.current_request.raw_body))
     return _json(200, get_service().status(request.tracking_code, request.token))
+
+
+@app.route("/corrections", methods=["POST"], cors=CORS, content_types=JSON_TYPES)
+@_api
+def create_correction() -> Response:
+    """Code + token + the corrected answers and files -> presigned POSTs (201, or 200 replayed)."""
+    request = parse_correction_request(parse_json_body(app.current_request.raw_body))
+    offer = get_service().correct(request)
+    return _json(200 if offer["replayed"] else 201, offer)
+
+
+@app.route(
+    "/corrections/{submission_id}/complete",
+    methods=["POST"],
+    cors=CORS,
+    content_types=JSON_TYPES,
+)
+@_api
+def complete_correction(submission_id: str) -> Response:
+    """Verify the corrected files, add the revision, answer with the status."""
+    key = parse_complete_request(parse_json_body(app.current_request.raw_body or b"{}"))
+    return _json(200, get_service().complete_correction(submission_id, key))
+
+
+@app.route("/documents", methods=["POST"], cors=CORS, content_types=JSON_TYPES)
+@_api
+def document_link() -> Response:
+    """Code + token + document index -> a download link that works for minutes."""
+    request = parse_document_request(parse_json_body(app.current_request.raw_body))
+    return _json(200, get_service().download(request.tracking_code, request.token, request.index))
 
 
 @app.route("/", methods=["GET"], cors=CORS)

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from .forms import FormDefinition
     from .storage import Storage
 
-__all__ = ["Intake", "RECORD_SCHEMA", "file_entries", "jsonable", "declared_file"]
+__all__ = ["Intake", "RECORD_SCHEMA", "file_entries", "jsonable", "declared_file", "payload_hash",
+           "refuse_if_any"]
 
 log = logging.getLogger("dukcapil.submissions")
 
@@ -74,21 +75,34 @@ class Intake:
         Conflict
             The idempotency key was already used for different answers or files.
         """
-        from .storage import AlreadyExists, PreconditionFailed
-
         form = self._form(request.form_id)
         now = self._clock()
         values = self.validate(form, request, now)
-        payload_hash = _payload_hash(request.form_id, values, request.files)
+        digest = payload_hash(request.form_id, values, request.files)
         submission_id = submission_id_for(request.idempotency_key)
+        pending = _pending_record(submission_id, form, request, values, digest, now)
+        return self.store(pending, request.idempotency_key, self._receipt_for,
+                          before_store=self._before_store and (lambda: self._before_store(request)))
+
+    def store(self, pending: dict[str, Any], idempotency_key: str, received: ReceiptLookup, *,
+              before_store: Callable[[], None] | None = None) -> dict[str, Any]:
+        """Write a pending record once (the idempotency claim) and offer its uploads.
+
+        A replay with the same ``payload_sha256`` gets the same submission (or, once
+        received, what ``received`` returns); another payload under a fresh key is a
+        :class:`Conflict`; a stale, never received one is started afresh.
+        """
+        from .storage import AlreadyExists, PreconditionFailed
+
+        now = self._clock()
+        submission_id = pending["submission_id"]
         key = layout.pending_record_key(submission_id)
-        pending = _pending_record(submission_id, form, request, values, payload_hash, now)
         etag: str | None = None
         for _ in range(4):
             try:
                 if etag is None:
-                    if self._before_store:
-                        self._before_store(request)
+                    if before_store is not None:
+                        before_store()
                     self.storage.put_json(key, pending, if_none_match=True)
                 else:
                     self.storage.put_json(key, pending, if_match=etag)
@@ -98,45 +112,28 @@ class Intake:
                     etag = None
                     continue
                 stored, etag = loaded
-                received = self._receipt_for(submission_id, request.idempotency_key)
-                if received is not None or is_fresh(stored, self.settings.idempotency_ttl, now):
-                    return self._replay(stored, payload_hash, received)
+                answer = received(submission_id, idempotency_key)
+                if answer is not None or is_fresh(stored, self.settings.idempotency_ttl, now):
+                    return self._replay(stored, pending["payload_sha256"], answer)
                 continue  # an old, never completed submission under this key: start again
-            log.info("create ok form=%s submission=%s files=%d", request.form_id,
-                     submission_id, len(request.files))
+            log.info("create ok form=%s submission=%s files=%d", pending["form_id"],
+                     submission_id, len(pending["files"]))
             return self._offer(pending, replayed=False)
         raise Conflict(  # pragma: no cover - four lost races in a row
             "Pengiriman sedang diproses. Tunggu sebentar lalu coba lagi.",
             code="idempotency_busy",
         )
 
-    def validate(self, form: FormDefinition, request: CreateRequest, now: datetime,
-                 *, only: Sequence[str] | None = None,
-                 current: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Normalised answers, or :class:`Unprocessable` listing every problem.
-
-        ``only`` limits the check to some questions and attachments (a correction);
-        ``current`` are the answers they replace, for checks across questions.
-        """
+    def validate(self, form: FormDefinition, request: CreateRequest,
+                 now: datetime) -> dict[str, Any]:
+        """Normalised answers, or :class:`Unprocessable` listing every problem."""
         result = form.validate(request.values, today=now.date(),
-                               confirmed_warnings=request.confirmed_warnings,
-                               **({"only": only, "current": current} if only is not None else {}))
+                               confirmed_warnings=request.confirmed_warnings)
         problems = [*result.errors, *result.unconfirmed_warnings]
-        problems.extend(form.check_files([declared_file(f) for f in request.files],
-                                         **({"only": only} if only is not None else {})))
-        if problems:
-            errors = [p.to_dict() for p in problems]
-            log.info("create refused form=%s codes=%s", request.form_id,
-                     ",".join(sorted({e["code"] for e in errors})))
-            has_errors = any(e.get("severity", "error") == "error" for e in errors)
-            raise Unprocessable(
-                "Ada isian yang perlu diperbaiki. Periksa pesan di setiap isian."
-                if has_errors
-                else "Ada isian yang perlu Anda periksa dan konfirmasi sebelum dikirim.",
-                code="validation_failed" if has_errors else "confirmation_required",
-                errors=errors,
-            )
+        problems.extend(form.check_files([declared_file(f) for f in request.files]))
+        refuse_if_any(problems, request.form_id)
         return dict(result.values)
+
 
     def _replay(self, stored: Mapping[str, Any], payload_hash: str,
                 received: dict[str, Any] | None) -> dict[str, Any]:
@@ -174,6 +171,23 @@ class Intake:
             "expires_at": expires_at,
             "uploads": uploads,
         }
+
+
+def refuse_if_any(problems: Sequence[Any], form_id: str) -> None:
+    """Raise :class:`Unprocessable` listing ``problems`` (errors, or warnings to confirm)."""
+    if not problems:
+        return
+    errors = [p.to_dict() for p in problems]
+    log.info("create refused form=%s codes=%s", form_id,
+             ",".join(sorted({e["code"] for e in errors})))
+    has_errors = any(e.get("severity", "error") == "error" for e in errors)
+    raise Unprocessable(
+        "Ada isian yang perlu diperbaiki. Periksa pesan di setiap isian."
+        if has_errors
+        else "Ada isian yang perlu Anda periksa dan konfirmasi sebelum dikirim.",
+        code="validation_failed" if has_errors else "confirmation_required",
+        errors=errors,
+    )
 
 
 def offer_uploads(storage: Storage, files: Sequence[Mapping[str, Any]],
@@ -237,7 +251,7 @@ def file_entries(submission_id: str, files: Sequence[Mapping[str, Any]]) -> list
     ]
 
 
-def _payload_hash(form_id: str, values: Mapping[str, Any], files: Sequence[FileDeclaration]) -> str:
+def payload_hash(form_id: str, values: Mapping[str, Any], files: Sequence[FileDeclaration]) -> str:
     canonical = json.dumps(
         {
             "form_id": form_id,

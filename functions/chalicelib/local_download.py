@@ -20,13 +20,17 @@ from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
-from chalicelib.storage import LocalStorage, NotFound, content_disposition, validate_key
+from chalicelib.storage import (
+    POLICY_TIME_FORMAT,
+    LocalStorage,
+    NotFound,
+    content_disposition,
+    validate_key,
+)
 
 __all__ = ["LocalDownloadEndpoint"]
 
 logger = logging.getLogger("dukcapil.storage.download")
-
-POLICY_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
 
 
 class LocalDownloadEndpoint:

@@ -30,9 +30,14 @@ __all__ = [
     "FileDeclaration",
     "CreateRequest",
     "StatusRequest",
+    "CorrectionRequest",
+    "DocumentRequest",
     "parse_json_body",
     "parse_create_request",
+    "parse_complete_request",
     "parse_status_request",
+    "parse_correction_request",
+    "parse_document_request",
     "is_submission_id",
 ]
 
@@ -81,6 +86,27 @@ class StatusRequest:
 
     tracking_code: str
     token: str
+
+
+@dataclass(frozen=True)
+class CorrectionRequest:
+    """The body of ``POST /corrections``: the status credential plus the corrected answers."""
+
+    tracking_code: str
+    token: str
+    idempotency_key: str
+    values: dict[str, Any]
+    files: tuple[FileDeclaration, ...]
+    confirmed_warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """The body of ``POST /documents``: the status credential and which document."""
+
+    tracking_code: str
+    token: str
+    index: int
 
 
 def is_submission_id(value: object) -> bool:
@@ -211,3 +237,19 @@ def parse_status_request(body: dict[str, Any]) -> StatusRequest:
         tracking_code=code if isinstance(code, str) else "",
         token=token if isinstance(token, str) else "",
     )
+
+
+def parse_correction_request(body: dict[str, Any]) -> CorrectionRequest:
+    """Read a correction: the same envelope as a create, with the code and token instead of a form."""
+    create = parse_create_request({**body, "form_id": "perbaikan"})
+    status = parse_status_request(body)
+    return CorrectionRequest(status.tracking_code, status.token, create.idempotency_key,
+                             create.values, create.files, create.confirmed_warnings)
+
+
+def parse_document_request(body: dict[str, Any]) -> DocumentRequest:
+    """Read a download request; a missing or odd ``index`` becomes -1 (no such document)."""
+    status = parse_status_request(body)
+    index = body.get("index", 0)
+    valid = isinstance(index, int) and not isinstance(index, bool) and 0 <= index < 100
+    return DocumentRequest(status.tracking_code, status.token, index if valid else -1)

@@ -115,7 +115,7 @@ class Receiving:
         loaded = self.storage.get_json(layout.pending_receipt_key(submission_id))
         if loaded is None:
             form = self._form(pending["form_id"])
-            checked = self._verify_uploads(form, pending)
+            checked = self.verify_uploads(form, pending)
             claim, etag, won = self._claim(form, pending, checked, str(idempotency_key))
         else:
             (claim, etag), won = loaded, False
@@ -136,7 +136,7 @@ class Receiving:
 
     # ---------------------------------------------------------------- checking
 
-    def _verify_uploads(self, form: FormDefinition,
+    def verify_uploads(self, form: FormDefinition,
                         pending: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Read, check and keep every declared file; :class:`Unprocessable` on any problem.
 

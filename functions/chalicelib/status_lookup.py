@@ -11,18 +11,20 @@ few wrong tokens for one code lock it for a while (:mod:`chalicelib.guessing`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from . import layout
-from .clock import Clock, parse_iso
+from .clock import Clock, now_wib, parse_iso
 from .errors import NotFound
 from .guessing import GuessGuard
 from .statuses import INITIAL_STATUS, STATUS_LABELS
 from .summaries import format_iso, public_history
 from .tracking import hash_token, normalise_tracking_code, token_matches
 
-__all__ = ["StatusLookup", "NOT_FOUND_MESSAGE"]
+__all__ = ["StatusLookup", "Authorised", "NOT_FOUND_MESSAGE", "public_status"]
 
 log = logging.getLogger("dukcapil.submissions")
 
@@ -33,16 +35,28 @@ NOT_FOUND_MESSAGE = (
 _DUMMY_HASH = hash_token("tidak-ada")
 
 
+@dataclass(frozen=True)
+class Authorised:
+    """An application its token holder may see: code, record key, record, etag."""
+
+    code: str
+    key: str
+    record: dict[str, Any]
+    etag: str
+
+
 class StatusLookup:
     """Answer status checks for holders of a valid token."""
 
-    def __init__(self, storage: Any, *, clock: Clock, guard: GuessGuard | None = None) -> None:
+    def __init__(self, storage: Any, *, clock: Clock, guard: GuessGuard | None = None,
+                 form: Callable[[str], Any] | None = None) -> None:
         self.storage = storage
         self._clock = clock
         self.guard = guard or GuessGuard(storage, clock=clock)
+        self._form = form
 
-    def authorise(self, tracking_code: object, token: object) -> tuple[str, dict[str, Any], str]:
-        """The code, its record and the record's etag, for the holder of a valid token.
+    def authorise(self, tracking_code: object, token: object) -> Authorised:
+        """The code, its record (key, data, etag), for the holder of a valid token.
 
         Raises
         ------
@@ -70,12 +84,12 @@ class StatusLookup:
         if record is None:
             raise not_found
         self.guard.succeeded(code)
-        return code, record[0], record[1]
+        return Authorised(code, str(entry["record"]), record[0], record[1])
 
     def status(self, tracking_code: object, token: object) -> dict[str, Any]:
         """Status and history of one application, for the holder of its token."""
-        code, data, _ = self.authorise(tracking_code, token)
-        return public_status(code, data)
+        found = self.authorise(tracking_code, token)
+        return public_status(found.code, found.record, form=self._form, now=self._clock())
 
     def _expired(self, moment: object) -> bool:
         try:
@@ -84,10 +98,25 @@ class StatusLookup:
             return True
 
 
-def public_status(code: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """What the status check shows of a record: never answers, files' contents or staff names."""
+def public_status(code: str, data: Mapping[str, Any], *,
+                  form: Callable[[str], Any] | None = None,
+                  now: datetime | None = None) -> dict[str, Any]:
+    """What the status check shows of a record: never answers, files' contents or staff names.
+
+    With ``form`` (a form lookup) and ``now``: also what to correct, or the result
+    (:func:`chalicelib.results.public_extras`).
+    """
+    from .results import public_extras
+
     status = str(data.get("status", INITIAL_STATUS))
     token = data.get("status_token") or {}
+    definition = None
+    if form is not None:
+        try:
+            definition = form(str(data.get("form_id")))
+        except NotFound:
+            definition = None
+    extras = public_extras(data, definition, now or now_wib())
     return {
         "tracking_code": code,
         "form_id": data.get("form_id"),
@@ -98,4 +127,5 @@ def public_status(code: str, data: Mapping[str, Any]) -> dict[str, Any]:
         "status_label": STATUS_LABELS.get(status, status),
         "history": [public_history(h) for h in data.get("history", [])],
         "status_token_expires_at": token.get("expires_at"),
+        **extras,
     }

@@ -28,16 +28,19 @@ from typing import TYPE_CHECKING, Any
 
 from . import layout
 from .clock import Clock, now_wib
+from .corrections import Corrections
 from .errors import NotFound
 from .intake import Intake
 from .pending import Settings, is_fresh
 from .receiving import FileChecker, Receiving
+from .results import Results
 from .status_lookup import StatusLookup
 from .statuses import INITIAL_STATUS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from .forms import FormDefinition
-    from .payloads import CreateRequest
+    from .payloads import CorrectionRequest, CreateRequest
+    from .policy import Policy
     from .storage import Storage
 
 __all__ = [
@@ -69,6 +72,8 @@ class SubmissionService:
     check:
         The checks each uploaded file's bytes get (default: size, type by content,
         structure, malware scan when configured).
+    policy:
+        The office's lifecycle rules (default: read from ``content/`` on first use).
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class SubmissionService:
         clock: Clock = now_wib,
         settings: Settings | None = None,
         check: FileChecker | None = None,
+        policy: Policy | None = None,
     ) -> None:
         from .forms import LazyForms
 
@@ -86,11 +92,15 @@ class SubmissionService:
         self._forms = LazyForms(forms)
         self._clock = clock
         self.settings = settings or Settings()
+        self._policy = policy
         self.receiving = Receiving(storage, self.form, clock=clock, settings=self.settings,
                                    check=check)
         self.intake = Intake(storage, self.form, clock=clock, settings=self.settings,
                              receipt_for=self.receiving.receipt_for)
-        self.lookup = StatusLookup(storage, clock=clock)
+        self.lookup = StatusLookup(storage, clock=clock, form=self.form)
+        self.corrections = Corrections(storage, self.form, self.lookup, self.intake,
+                                       self.receiving, clock=clock)
+        self.results = Results(storage, self.lookup, self.policy, clock=clock)
 
     # ------------------------------------------------------------------ forms
 
@@ -128,6 +138,27 @@ class SubmissionService:
     def status(self, tracking_code: object, token: object) -> dict[str, Any]:
         """Status and history for the holder of the token (:meth:`StatusLookup.status`)."""
         return self.lookup.status(tracking_code, token)
+
+    def correct(self, request: CorrectionRequest) -> dict[str, Any]:
+        """Offer uploads for what staff asked to correct (:meth:`Corrections.create`)."""
+        return self.corrections.create(request)
+
+    def complete_correction(self, submission_id: str, idempotency_key: object) -> dict[str, Any]:
+        """Add the correction as a new revision (:meth:`Corrections.complete`)."""
+        return self.corrections.complete(submission_id, idempotency_key)
+
+    def download(self, tracking_code: object, token: object, index: object) -> dict[str, Any]:
+        """A short-lived link to a finished document (:meth:`Results.download`)."""
+        return self.results.download(tracking_code, token, index)
+
+    def policy(self) -> Policy:
+        """The office's lifecycle rules, read from ``content/`` on first use."""
+        if self._policy is None:
+            from .paths import content_dir
+            from .policy import load_policy
+
+            self._policy = load_policy(content_dir())
+        return self._policy
 
     # ---------------------------------------------------------------- cleanup
 

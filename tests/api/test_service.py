@@ -132,7 +132,7 @@ def test_a_complete_that_stopped_half_way_is_finished_by_the_retry(
     upload_all(storage, offer)
     pending, _ = storage.get_json(layout.pending_record_key(offer["submission_id"]))
     receiving = service.receiving
-    checked = receiving._verify_uploads(service.form(FORM_ID), pending)
+    checked = receiving.verify_uploads(service.form(FORM_ID), pending)
     claim, _, won = receiving._claim(service.form(FORM_ID), pending, checked, KEY)  # then a crash
     assert won and not list(storage.list_keys("applications/"))
     assert not list(storage.list_keys("index/tracking/"))  # no orphan index entry
