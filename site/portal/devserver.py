@@ -8,6 +8,7 @@ One multi-threaded WSGI server (waitress) on loopback answers::
     /api/...     the Chalice app of functions/app.py, through Chalice's own local
                  gateway (the same Lambda event conversion as ``chalice local``)
     /upload      chalicelib.local_upload: presigned-POST uploads into the folder
+    /download    chalicelib.local_download: presigned-GET downloads of finished documents
     /...         the static files of the built site
 
 All three share one origin, so the browser needs no CORS, and one local folder
@@ -49,6 +50,7 @@ FUNCTIONS_DIR = REPOSITORY / "functions"
 DEFAULT_STORAGE_DIR = REPOSITORY / "var" / "storage"
 API_PREFIX = "/api"
 UPLOAD_PREFIX = "/upload"
+DOWNLOAD_PREFIX = "/download"
 MAX_API_BODY = 1024 * 1024  # the app refuses more than 64 KB itself, with its own message
 MAX_REQUEST_BODY = 64 * 1024 * 1024  # uploads (20 MB files at most) plus multipart overhead
 
@@ -177,7 +179,9 @@ class PortalServer:
 
 
 def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str) -> Callable[..., Any]:
-    """The WSGI application: ``/api`` → Chalice, ``/upload`` → uploads, else static files."""
+    """The WSGI application: ``/api`` → Chalice, ``/upload`` and ``/download`` → storage,
+    else static files."""
+    from chalicelib.local_download import LocalDownloadEndpoint
     from chalicelib.local_upload import LocalUploadEndpoint
     from chalicelib.storage import LocalStorage
 
@@ -188,6 +192,7 @@ def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str) -> Callabl
     api = ChaliceGateway(functions.app)
     origins = {origin, origin.replace("://127.0.0.1:", "://localhost:")}
     upload = LocalUploadEndpoint(storage, site_origin=",".join(sorted(origins)))
+    download = LocalDownloadEndpoint(storage)
     static = StaticFiles(Path(build_dir))
 
     def application(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -203,6 +208,8 @@ def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str) -> Callabl
             result = api(environ, recording_start_response)
         elif path == UPLOAD_PREFIX or path.startswith(UPLOAD_PREFIX + "/"):
             result = upload(environ, recording_start_response)
+        elif path == DOWNLOAD_PREFIX:
+            result = download(environ, recording_start_response)
         else:
             result = static(environ, recording_start_response)
         log.info("%s %s %s %.1f ms", environ.get("REQUEST_METHOD"), quote(path),
