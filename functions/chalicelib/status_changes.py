@@ -204,7 +204,8 @@ class StatusChanges:
         stem = _SAFE.sub("-", document.name.rsplit(".", 1)[0].casefold()).strip("-")[:60] or "dokumen"
         name = f"{issued + index:02d}-{stem}.pdf"
         key = results_key(record_key, name)
-        self.storage.put_bytes(key, verdict.data, content_type="application/pdf")
+        self.storage.put_bytes(key, verdict.data, content_type="application/pdf",
+                               if_none_match=True)  # staff may add documents, never replace one
         return {"index": index, "name": f"{stem}.pdf", "key": key, "size": len(verdict.data),
                 "sha256": hashlib.sha256(verdict.data).hexdigest(), "scan": verdict.scan}
 

@@ -33,13 +33,19 @@ def test_only_list_read_and_conditional_record_writes():
         ("s3:GetObject", f"{BUCKET_ARN}/applications/*"),
         ("s3:GetObject", f"{BUCKET_ARN}/index/tracking/*"),
         ("s3:PutObject", f"{BUCKET_ARN}/applications/*/record.json"),
+        ("s3:PutObject", f"{BUCKET_ARN}/applications/*/results/*"),
     }
 
 
 def test_status_writes_must_be_conditional_updates():
-    (write,) = [s for s in statements() if "s3:PutObject" in actions(s)]
+    (write,) = [s for s in statements() if resources(s) == [f"{BUCKET_ARN}/applications/*/record.json"]]
     # Without If-Match a write is refused: no blind overwrite, no new records.
     assert write["Condition"] == {"Null": {"s3:if-match": "false"}}
+
+
+def test_finished_documents_can_be_added_never_overwritten():
+    (write,) = [s for s in statements() if resources(s) == [f"{BUCKET_ARN}/applications/*/results/*"]]
+    assert write["Condition"] == {"Null": {"s3:if-none-match": "false"}}
 
 
 def test_no_wildcards_deletes_or_pending_uploads():
