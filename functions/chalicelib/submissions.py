@@ -22,6 +22,7 @@ ids and error codes only: never answers, names of files, tracking codes or token
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -33,14 +34,15 @@ from .errors import NotFound
 from .intake import Intake
 from .pending import Settings, is_fresh
 from .receiving import FileChecker, Receiving
-from .results import Results
 from .status_lookup import StatusLookup
 from .statuses import INITIAL_STATUS, STATUS_LABELS
 
 if TYPE_CHECKING:
+    from .corrections import Corrections
     from .forms import FormDefinition
     from .payloads import CorrectionRequest, CreateRequest
     from .policy import Policy
+    from .results import Results
     from .storage import Storage
 
 __all__ = [
@@ -98,9 +100,22 @@ class SubmissionService:
         self.intake = Intake(storage, self.form, clock=clock, settings=self.settings,
                              receipt_for=self.receiving.receipt_for)
         self.lookup = StatusLookup(storage, clock=clock, form=self.form)
-        self.corrections = Corrections(storage, self.form, self.lookup, self.intake,
-                                       self.receiving, clock=clock)
-        self.results = Results(storage, self.lookup, self.policy, clock=clock)
+
+    # After the receipt: built on first use, so a cold start that only takes an
+    # application imports none of it.
+
+    @functools.cached_property
+    def corrections(self) -> Corrections:
+        from .corrections import Corrections
+
+        return Corrections(self.storage, self.form, self.lookup, self.intake, self.receiving,
+                           clock=self._clock)
+
+    @functools.cached_property
+    def results(self) -> Results:
+        from .results import Results
+
+        return Results(self.storage, self.lookup, self.policy, clock=self._clock)
 
     # ------------------------------------------------------------------ forms
 
