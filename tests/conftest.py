@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,29 @@ def shipped(tmp_path: Path) -> ContentTree:
 
 
 def pytest_configure(config):
-    # Test helpers shared between folders (buildutil, searchutil) import by module name.
+    # Test helpers shared between folders (buildutil, searchutil, hostile) import by module name.
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent / "site"))
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+
+
+@pytest.fixture(scope="session")
+def clamd() -> Iterator[str]:
+    """The socket of a real clamd (Debian's clamav-daemon) that knows the EICAR test string.
+
+    Skipped only where clamd is not installed (``bin/setup --scanner`` installs it; the test
+    command does); on CI a missing clamd fails instead, so the scanner is always tested there.
+    """
+    import os
+
+    from clamd_daemon import clamd_binary, running_clamd
+
+    binary = clamd_binary()
+    if binary is None:
+        message = "clamd is not installed: run bin/setup --scanner (Debian's clamav-daemon)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with running_clamd(binary) as socket_path:
+        yield socket_path
