@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,8 +58,9 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def clamd() -> Iterator[str]:
-    """The socket of a real clamd (Debian's clamav-daemon) that knows the EICAR test string.
+def clamd():
+    """A real clamd (Debian's clamav-daemon) that knows the EICAR test string:
+    ``.socket_path``, ``.host``, ``.port`` (see tests/fixtures/clamd_daemon.py).
 
     Skipped only where clamd is not installed (``bin/setup --scanner`` installs it; the test
     command does); on CI a missing clamd fails instead, so the scanner is always tested there.
@@ -75,5 +75,5 @@ def clamd() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    with running_clamd(binary) as socket_path:
-        yield socket_path
+    with running_clamd(binary) as daemon:
+        yield daemon

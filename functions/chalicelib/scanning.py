@@ -233,10 +233,11 @@ def record_scan(storage: Storage, key: str, result: ScanResult) -> None:
     nothing. Call it after the object is written: a new write drops earlier tags."""
     if result.status not in _RECORDABLE:
         return
-    tags = {STATUS_TAG: result.status, ENGINE_TAG: _tag_value(result.engine or "lain")}
-    if result.signature:
-        tags[SIGNATURE_TAG] = _tag_value(result.signature)
-    storage.put_tags(key, tags)
+    storage.put_tags(key, {
+        STATUS_TAG: result.status,
+        ENGINE_TAG: _tag_value(result.engine or "lain"),
+        SIGNATURE_TAG: _tag_value(result.signature) if result.signature else "",  # clears an old one
+    })
 
 
 def scan_state(storage: Storage, key: str) -> ScanResult:
@@ -281,4 +282,4 @@ def scan_problem(name: str) -> tuple[str, str]:
 
 
 def _tag_value(text: str) -> str:
-    return _TAG_VALUE_UNSAFE.sub("_", text)[:256] or "_"
+    return _TAG_VALUE_UNSAFE.sub("_", text)[:256]
