@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# The hostile corpus and the clamd helper (tests/fixtures/*.py) are imported by module name,
+# also from other folders' conftest.py files, which load before pytest_configure runs.
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONTENT = ROOT / "content"
@@ -50,11 +55,8 @@ def shipped(tmp_path: Path) -> ContentTree:
 
 
 def pytest_configure(config):
-    # Test helpers shared between folders (buildutil, searchutil, hostile) import by module name.
-    import sys
-
+    # Test helpers shared between folders (buildutil, searchutil) import by module name.
     sys.path.insert(0, str(Path(__file__).parent / "site"))
-    sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 
 @pytest.fixture(scope="session")

@@ -131,3 +131,16 @@ def test_the_refusal_for_an_infected_file_names_it() -> None:
         "Berkas “kk.pdf” terdeteksi mengandung virus atau program berbahaya, sehingga tidak "
         "kami terima. Periksa perangkat Anda dengan antivirus, lalu pindai ulang dokumen "
         "aslinya dan unggah lagi")
+
+
+def test_the_run_command_says_whether_scanning_is_on(clamd, monkeypatch) -> None:
+    from portal.devserver import _scanning_status
+
+    for name in ("CLAMD_SOCKET", "CLAMD_HOST", "CLAMD_PORT", "CLAMD_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    assert _scanning_status().startswith("Pemindaian virus: mati (ClamAV tidak dikonfigurasi")
+    monkeypatch.setenv("CLAMD_SOCKET", clamd.socket_path)
+    assert _scanning_status().startswith("Pemindaian virus: aktif, ClamAV ")
+    monkeypatch.setenv("CLAMD_TIMEOUT", "sebentar")
+    assert _scanning_status() == ("Pemindaian virus: pengaturan salah (CLAMD_PORT and "
+                                  "CLAMD_TIMEOUT must be numbers).")
