@@ -180,3 +180,12 @@ def test_importing_the_checks_loads_neither_pillow_nor_pypdf() -> None:
             "loaded = {'PIL', 'pypdf', 'clamav_client'} & set(sys.modules); "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPOSITORY / "functions")
+
+
+def test_nothing_from_the_files_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    for sample in corpus():
+        inspect(sample)
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in ("Galaxy A14", "Samsung", "7.0, 8.0, 24.5", "KARTU KELUARGA", "GPS"):
+        assert secret not in text

@@ -27,6 +27,7 @@ use, so importing this package (and the app) stays cheap.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,11 @@ from ..filetypes import HEAD_BYTES, JPEG, PDF, PNG, sniff
 from .errors import Refused
 
 __all__ = ["MAX_IMAGE_PIXELS", "PROBLEM_CODES", "Inspection", "inspect_upload", "problem_message"]
+
+# Residents' data never reaches the logs, whatever LOG_LEVEL says: Pillow logs EXIF values
+# (GPS coordinates included) at DEBUG, and pypdf's warnings can quote a file's contents.
+logging.getLogger("PIL").setLevel(logging.INFO)
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 MAX_IMAGE_PIXELS = 40_000_000  # a 40 MP photo decodes to 120 MB (RGB); the Lambda has 512 MB
 
