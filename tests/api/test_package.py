@@ -103,5 +103,7 @@ def test_packaged_template_scans_application_files_with_guardduty(packaged: Path
         "EventBridgeConfiguration": {"EventBridgeEnabled": True}}
     denies = resources["SubmissionsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     (deny,) = [s for s in denies if s["Sid"] == "DenyReadingFilesTaggedAsThreats"]
+    # files only: a record a resident filled with the EICAR string must stay readable
+    assert deny["Resource"] == {"Fn::Sub": "${SubmissionsBucket.Arn}/applications/*/files/*"}
     assert deny["Condition"] == {"StringEquals": {
         "s3:ExistingObjectTag/GuardDutyMalwareScanStatus": "THREATS_FOUND"}}
