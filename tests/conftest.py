@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+# The hostile corpus and the clamd helper (tests/fixtures/*.py) are imported by module name,
+# also from other folders' conftest.py files, which load before pytest_configure runs.
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONTENT = ROOT / "content"
@@ -51,6 +56,26 @@ def shipped(tmp_path: Path) -> ContentTree:
 
 def pytest_configure(config):
     # Test helpers shared between folders (buildutil, searchutil) import by module name.
-    import sys
-
     sys.path.insert(0, str(Path(__file__).parent / "site"))
+
+
+@pytest.fixture(scope="session")
+def clamd():
+    """A real clamd (Debian's clamav-daemon) that knows the EICAR test string:
+    ``.socket_path``, ``.host``, ``.port`` (see tests/fixtures/clamd_daemon.py).
+
+    Skipped only where clamd is not installed (``bin/setup --scanner`` installs it; the test
+    command does); on CI a missing clamd fails instead, so the scanner is always tested there.
+    """
+    import os
+
+    from clamd_daemon import clamd_binary, running_clamd
+
+    binary = clamd_binary()
+    if binary is None:
+        message = "clamd is not installed: run bin/setup --scanner (Debian's clamav-daemon)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with running_clamd(binary) as daemon:
+        yield daemon

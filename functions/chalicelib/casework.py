@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import layout
 from .clock import Clock, now_wib, parse_iso
+from .scanning import ScanResult, scan_state
 from .statuses import STATUS_LABELS
 from .tracking import normalise_tracking_code
 
@@ -201,11 +202,16 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class Download:
-    """Where an application was written: ``folder`` holds record.json and files/."""
+    """Where an application was written: ``folder`` holds record.json and files/.
+
+    ``scans`` pairs every file name with its malware-scan verdict; ``withheld`` names the
+    files not written because a scanner found a threat in them."""
 
     folder: Path
     record: Path
     files: tuple[Path, ...]
+    scans: tuple[tuple[str, ScanResult], ...] = ()
+    withheld: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -563,7 +569,10 @@ class Casework:
 
         Files are 0600 and folders 0700 (``destination`` itself is created 0700 when it
         does not exist; an existing one keeps its mode). Files keep the server-chosen
-        names (``files/00-kk.pdf``), never the resident's own file names.
+        names (``files/00-kk.pdf``), never the resident's own file names. A file a malware
+        scanner tagged as a threat is never written (an earlier copy of it in the folder is
+        removed) and is listed in ``withheld``; files not yet scanned are written, and
+        ``scans`` says so.
 
         Raises
         ------
@@ -578,17 +587,30 @@ class Casework:
         _private_dirs(base, folder / "files")
         record_path = folder / "record.json"
         written: list[Path] = []
-        for item in application.record.get("files") or []:
+        scans: list[tuple[str, ScanResult]] = []
+        for index, item in enumerate(application.record.get("files") or []):
             name = str(item.get("key", "")).rsplit("/", 1)[-1]
             if not _SAFE_FILE.match(name):
-                name = f"{int(item.get('index', len(written))):02d}-berkas.bin"
+                name = f"{int(item.get('index', index)):02d}-berkas.bin"
             target = folder / "files" / name
+            scans.append((name, scan_state(self.storage, str(item["key"]))))
+            if scans[-1][1].infected:
+                target.unlink(missing_ok=True)
+                continue
             _write_private(target, self.storage.read_bytes(str(item["key"])))
             written.append(target)
         body = json.dumps(application.record, ensure_ascii=False, indent=2) + "\n"
         _write_private(record_path, body.encode("utf-8"))
-        log.info("download form=%s files=%d", application.record.get("form_id"), len(written))
-        return Download(folder=folder, record=record_path, files=tuple(written))
+        withheld = tuple(name for name, scan in scans if scan.infected)
+        log.info("download form=%s files=%d withheld=%d", application.record.get("form_id"),
+                 len(written), len(withheld))
+        return Download(folder=folder, record=record_path, files=tuple(written),
+                        scans=tuple(scans), withheld=withheld)
+
+    def scan_states(self, application: Application) -> dict[str, ScanResult]:
+        """The malware-scan verdict of each of the application's files, by storage key."""
+        return {str(item["key"]): scan_state(self.storage, str(item["key"]))
+                for item in application.record.get("files") or []}
 
     # ------------------------------------------------------------------ export
 

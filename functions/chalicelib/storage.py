@@ -163,6 +163,10 @@ class Storage(Protocol):
 
     def presign_get(self, key: str, *, filename: str, expires_in: int = 300) -> str: ...
 
+    def get_tags(self, key: str) -> dict[str, str]: ...
+
+    def put_tags(self, key: str, tags: Mapping[str, str]) -> None: ...
+
 
 # --------------------------------------------------------------------------- shared checks
 
@@ -515,6 +519,29 @@ class S3Storage:
         """Delete ``key``; deleting a missing key is not an error."""
         self.client.delete_object(Bucket=self.bucket, Key=self._full(key))
         logger.debug("delete key=%s", key)
+
+    def get_tags(self, key: str) -> dict[str, str]:
+        """The object's tags (S3 object tagging; GuardDuty writes its verdict there).
+
+        Raises ``NotFound``."""
+        try:
+            response = self.client.get_object_tagging(Bucket=self.bucket, Key=self._full(key))
+        except _client_error() as exc:
+            if _is_missing(exc):
+                raise NotFound(key) from None
+            raise
+        return {tag["Key"]: tag["Value"] for tag in response.get("TagSet", [])}
+
+    def put_tags(self, key: str, tags: Mapping[str, str]) -> None:
+        """Set ``tags`` on the object, keeping its other tags. Raises ``NotFound``.
+
+        S3 replaces the whole tag set, so this reads, merges and writes (a writer in
+        between, such as GuardDuty, could be overwritten: call it right after storing)."""
+        merged = {**self.get_tags(key), **tags}
+        self.client.put_object_tagging(
+            Bucket=self.bucket, Key=self._full(key),
+            Tagging={"TagSet": [{"Key": name, "Value": value} for name, value in merged.items()]},
+        )
 
     def presign_post(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: int = 900
@@ -928,6 +955,25 @@ class LocalStorage:
                 with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                     target.unlink()
         logger.debug("delete key=%s", key)
+
+    def get_tags(self, key: str) -> dict[str, str]:
+        """The object's tags, from its metadata sidecar. Raises ``NotFound``."""
+        if not self._path(key).is_file():
+            raise NotFound(key)
+        return dict(self._read_meta(key).get("tags") or {})
+
+    def put_tags(self, key: str, tags: Mapping[str, str]) -> None:
+        """Set ``tags`` on the object, keeping its other tags. Raises ``NotFound``.
+
+        As on S3, writing the object again (``open_write``, ``put_json``, ``copy``) starts
+        it with no tags."""
+        with self._locked(key):
+            if not self._path(key).is_file():
+                raise NotFound(key)
+            meta = self._read_meta(key)
+            meta["tags"] = {**(meta.get("tags") or {}), **{str(k): str(v) for k, v in tags.items()}}
+            self._ensure_parents(self._meta_path(key))
+            os.replace(self._stage_bytes(json.dumps(meta).encode()), self._meta_path(key))
 
     def presign_post(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: int = 900

@@ -197,11 +197,13 @@ def show(content_dir: Path, code: str) -> None:
     Berisi data pribadi warga: hanya dicetak ke terminal, tidak disimpan ke mana pun."""
     casework = _casework(content_dir)
     application = casework.get(code)
-    for line in _describe_application(application, casework.form_of(application)):
+    scans = {key: scan.label for key, scan in casework.scan_states(application).items()}
+    for line in _describe_application(application, casework.form_of(application), scans):
         click.echo(line)
 
 
-def _describe_application(application: Application, form: FormDefinition | None) -> list[str]:
+def _describe_application(application: Application, form: FormDefinition | None,
+                          scans: Mapping[str, str] | None = None) -> list[str]:
     from chalicelib.clock import format_wib, parse_iso
     from chalicelib.statuses import STATUS_LABELS
 
@@ -244,8 +246,9 @@ def _describe_application(application: Application, form: FormDefinition | None)
     for item in files:
         name = str(item.get("key", "")).rsplit("/", 1)[-1]
         label = attachments.get(item.get("attachment"), item.get("attachment"))
+        scan = (scans or {}).get(str(item.get("key", "")), "belum dipindai")
         lines.append(f"  {name}  {label}  {item.get('size')} bita  {item.get('type')}  "
-                     f"(nama asli: {item.get('name')})")
+                     f"(nama asli: {item.get('name')})  [{scan}]")
     if not files:
         lines.append("  (tidak ada)")
     lines += ["", "Riwayat:"]
@@ -277,6 +280,15 @@ def download(content_dir: Path, code: str, folder: Path) -> None:
     result = casework.download(code, folder, forbidden=private_data_forbidden_dirs(content_dir))
     click.echo(f"Ditulis ke {result.folder}/: record.json dan {len(result.files)} berkas di "
                "files/ (hanya bisa dibaca pemilik).")
+    for name, scan in result.scans:
+        if not scan.clean:
+            click.echo(f"  {name}: {scan.label}", err=scan.infected)
+    if result.withheld:
+        click.echo(f"PERINGATAN: {len(result.withheld)} berkas TIDAK diunduh karena pemindai "
+                   "menemukan ancaman (virus atau program berbahaya): "
+                   f"{', '.join(result.withheld)}. Jangan membukanya dari sumber lain; laporkan ke "
+                   "pengelola sistem dan minta warga mengirim ulang dokumennya (set-status "
+                   "perlu-perbaikan).", err=True)
     click.echo("Berisi data pribadi warga: hapus setelah selesai diproses.")
 
 

@@ -93,12 +93,23 @@ def serve(
                            threads=threads, content_dir=content_dir)
     print(f"Portal lokal: {server.url}  (API {server.url}api/, unggahan {server.url}upload)")
     print(f"Berkas pengajuan disimpan di {server.storage_dir}. Tekan Ctrl+C untuk berhenti.")
+    print(_scanning_status())
     try:
         server.run()
     except KeyboardInterrupt:  # pragma: no cover - interactive
         pass
     finally:
         server.close()
+
+
+def _scanning_status() -> str:
+    """One line on malware scanning (ClamAV through CLAMD_SOCKET/CLAMD_HOST, or off)."""
+    from chalicelib.scanning import scanner_from_env
+
+    try:
+        return scanner_from_env().describe()
+    except ValueError as error:
+        return f"Pemindaian virus: pengaturan salah ({error})."
 
 
 def create_server(

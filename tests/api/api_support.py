@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hostile import jpeg_bytes, text_pdf
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 FUNCTIONS = REPOSITORY / "functions"
 SITE_ORIGIN = "https://layanan.example.go.id"
@@ -46,10 +48,9 @@ VALUES: dict[str, Any] = {
     "keterangan": "Rumah di Dusun Krajan RT 02",
 }
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + (
-    b"\xff\xd9"
-)
+# Real, whole files (the deep checks of chalicelib.filecheck decode them): tests/fixtures/hostile.py
+PDF = text_pdf("KARTU KELUARGA")
+JPEG = jpeg_bytes(size=(48, 32))
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )

@@ -78,3 +78,32 @@ def test_cfn_lint_passes_on_the_packaged_template(packaged: Path) -> None:
     result = subprocess.run([str(BIN / "cfn-lint"), str(packaged / "sam.json")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_package_holds_the_file_check_libraries(packaged: Path) -> None:
+    with zipfile.ZipFile(packaged / "deployment.zip") as archive:
+        names = set(archive.namelist())
+    assert any(n.startswith("pypdf/") for n in names)
+    assert any(n.startswith("PIL/_imaging.cpython-311-") for n in names)
+    assert any(n.startswith("pillow.libs/") for n in names)  # a manylinux wheel, not built here
+    assert not any(n.startswith("clamav_client/") for n in names)  # GuardDuty scans on AWS
+
+
+def test_packaged_template_scans_application_files_with_guardduty(packaged: Path) -> None:
+    resources = json.loads((packaged / "sam.json").read_text())["Resources"]
+    plan = resources["MalwareProtectionPlan"]["Properties"]
+    assert plan["Actions"] == {"Tagging": {"Status": "ENABLED"}}
+    assert plan["ProtectedResource"]["S3Bucket"] == {
+        "BucketName": {"Ref": "SubmissionsBucket"}, "ObjectPrefixes": ["applications/"]}
+    role = resources["MalwareProtectionRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "malware-protection-plan.guardduty.amazonaws.com"}
+    bucket = resources["SubmissionsBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    denies = resources["SubmissionsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (deny,) = [s for s in denies if s["Sid"] == "DenyReadingFilesTaggedAsThreats"]
+    # files only: a record a resident filled with the EICAR string must stay readable
+    assert deny["Resource"] == {"Fn::Sub": "${SubmissionsBucket.Arn}/applications/*/files/*"}
+    assert deny["Condition"] == {"StringEquals": {
+        "s3:ExistingObjectTag/GuardDutyMalwareScanStatus": "THREATS_FOUND"}}

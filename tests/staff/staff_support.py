@@ -15,6 +15,7 @@ from typing import Any
 
 from chalicelib.payloads import parse_create_request
 from chalicelib.submissions import SubmissionService
+from hostile import jpeg_bytes, text_pdf
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 REGION = "ap-southeast-3"
@@ -46,10 +47,9 @@ KK_VALUES: dict[str, Any] = {
     "catatan": '=HYPERLINK("http://contoh.invalid","klik")',
 }
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + (
-    b"\xff\xd9"
-)
+# Real, whole files (the deep checks of chalicelib.filecheck decode them): tests/fixtures/hostile.py
+PDF = text_pdf("KARTU KELUARGA")
+JPEG = jpeg_bytes(size=(48, 32))
 
 
 def make_content(root: Path) -> Path:

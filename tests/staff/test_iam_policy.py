@@ -32,9 +32,16 @@ def test_only_list_read_and_conditional_record_writes():
         ("s3:ListBucket", BUCKET_ARN),
         ("s3:GetObject", f"{BUCKET_ARN}/applications/*"),
         ("s3:GetObject", f"{BUCKET_ARN}/index/tracking/*"),
+        ("s3:GetObjectTagging", f"{BUCKET_ARN}/applications/*"),  # malware-scan verdicts
         ("s3:PutObject", f"{BUCKET_ARN}/applications/*/record.json"),
         ("s3:PutObject", f"{BUCKET_ARN}/applications/*/results/*"),
     }
+
+
+def test_staff_cannot_change_tags():
+    """A scan verdict is GuardDuty's tag: staff read it and can never rewrite it."""
+    text = POLICY.read_text(encoding="utf-8")
+    assert "PutObjectTagging" not in text and "DeleteObjectTagging" not in text
 
 
 def test_status_writes_must_be_conditional_updates():
