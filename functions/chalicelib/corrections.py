@@ -167,9 +167,12 @@ class Corrections:
 
     def _apply(self, pending: Mapping[str, Any], claim: Mapping[str, Any]) -> dict[str, Any]:
         """Copy the checked files, then add the revision once (safe to repeat)."""
+        from .receiving import keep_scan
+
         for f in claim["files"]:
             if self.storage.head(f["final_key"]) is None:
                 self.storage.copy(f["checked_key"], f["final_key"], if_match=f["checked_etag"])
+                keep_scan(self.storage, f["final_key"], f.get("scan"))
         submission_id = str(claim["submission_id"])
 
         def change(record: dict[str, Any]) -> dict[str, Any]:
@@ -269,7 +272,7 @@ def _add_revision(record: dict[str, Any], pending: Mapping[str, Any],
                           "values": record.get("values", {}), "files": record.get("files", [])})
     files = [{"index": f["index"], "attachment": f["attachment"], "name": f["name"],
               "size": f["size"], "type": f["type"], "sha256": f["sha256"],
-              "scan": f.get("scan", "belum_dipindai"), "key": f["final_key"]}
+              "scan": f.get("scan") or {"status": "not_scanned"}, "key": f["final_key"]}
              for f in claim["files"]]
     number = len(revisions) + 1
     revisions.append({"revision": number, "at": at, "by": "pemohon",

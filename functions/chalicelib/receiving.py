@@ -25,6 +25,7 @@ claim's owner, so a crash leaves no orphan entry — a retry finishes the work.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import secrets
@@ -37,14 +38,15 @@ from .clock import Clock, format_wib, isoformat_wib
 from .errors import Unprocessable, field_error
 from .pending import Settings, load_pending, missing, owns
 from .statuses import INITIAL_STATUS, STATUS_LABELS
-from .summaries import human_size, receipt_summary, type_label
+from .summaries import human_size, receipt_summary
 from .tracking import derive_status_token, new_tracking_code, token_digest
 
 if TYPE_CHECKING:
     from .forms import FormDefinition
     from .storage import Storage
 
-__all__ = ["Receiving", "Checked", "FileChecker", "basic_check", "check_file"]
+__all__ = ["Receiving", "Checked", "FileChecker", "check_file", "scanner", "scan_fields",
+           "keep_scan"]
 
 log = logging.getLogger("dukcapil.submissions")
 
@@ -57,14 +59,14 @@ class Checked:
 
     ``problem`` is ``(code, Indonesian message)`` or ``None``; ``data`` are the
     bytes to keep (images may lose location metadata); ``content_type`` is what
-    the bytes really are; ``scan`` is the malware scan's verdict (``bersih``,
-    ``belum_dipindai``, ...) as recorded with the file.
+    the bytes really are; ``scan`` is the malware scanner's verdict
+    (:class:`chalicelib.scanning.ScanResult`), ``None`` when nothing scanned.
     """
 
     problem: tuple[str, str] | None
     data: bytes = b""
     content_type: str | None = None
-    scan: str = "belum_dipindai"
+    scan: Any = None
 
 
 FileChecker = Callable[[bytes, Mapping[str, Any], Any], Checked]
@@ -177,7 +179,7 @@ class Receiving:
             kept.append({**f, "checked_key": checked_key, "checked_etag": etag,
                          "size": len(verdict.data), "type": verdict.content_type,
                          "sha256": hashlib.sha256(verdict.data).hexdigest(),
-                         "scan": verdict.scan})
+                         "scan": scan_fields(verdict.scan)})
         if not errors:  # limits and counts again, on what really arrived
             errors.extend(problem.to_dict() for problem in form.check_files(arrived))
         if errors:
@@ -271,6 +273,7 @@ class Receiving:
             for f in claim["files"]:
                 if self.storage.head(f["final_key"]) is None:
                     self.storage.copy(f["checked_key"], f["final_key"], if_match=f["checked_etag"])
+                    keep_scan(self.storage, f["final_key"], f.get("scan"))
             with contextlib.suppress(AlreadyExists):
                 self.storage.put_json(claim["record"], _record(pending, claim), if_none_match=True)
         for f in claim["files"]:
@@ -307,7 +310,7 @@ def _record(pending: Mapping[str, Any], claim: Mapping[str, Any]) -> dict[str, A
             "size": f["size"],
             "type": f["type"],
             "sha256": f["sha256"],
-            "scan": f.get("scan", "belum_dipindai"),
+            "scan": f.get("scan") or {"status": "not_scanned"},
             "key": f["final_key"],
         }
         for f in claim["files"]
@@ -340,12 +343,20 @@ def _record(pending: Mapping[str, Any], claim: Mapping[str, Any]) -> dict[str, A
     }
 
 
-def basic_check(data: bytes, declared: Mapping[str, Any], spec: Any) -> Checked:
-    """Size and type by content: the checks every file gets."""
-    from .filetypes import sniff
+def check_file(data: bytes, declared: Mapping[str, Any], spec: Any) -> Checked:
+    """Every check a file's bytes get before they are kept.
+
+    Size (against the attachment's limit and the declared size), then structure
+    (:func:`chalicelib.filecheck.inspect_upload`: type by content, a PDF that
+    parses with nothing active in it, an image that decodes whole with nothing
+    appended, location metadata removed), then the malware scanner when one is
+    configured. A scanner that fails keeps the file with that verdict, so staff
+    read "pemindaian gagal", never "bersih".
+    """
+    from .filecheck import inspect_upload
+    from .scanning import scan_problem
 
     name = declared["name"]
-    accepted: Sequence[str] = tuple(getattr(spec, "accept", ()) or ())
     max_bytes: int | None = getattr(spec, "max_bytes", None)
     if max_bytes is not None and len(data) > max_bytes:
         return Checked(("file_too_large", f"Berkas “{name}” terlalu besar ({human_size(len(data))}); "
@@ -354,19 +365,37 @@ def basic_check(data: bytes, declared: Mapping[str, Any], spec: Any) -> Checked:
         return Checked(("file_size_mismatch",
                         f"Berkas “{name}” yang sampai ({human_size(len(data))}) tidak sama dengan "
                         f"yang dipilih ({human_size(declared['size'])}). Unggah ulang berkas ini"))
-    sniffed = sniff(data)
-    if sniffed is None or (accepted and sniffed not in accepted):
-        kinds = ", ".join(type_label(t) for t in accepted) or "yang diizinkan"
-        return Checked(("file_type_invalid",
-                        f"Isi berkas “{name}” bukan jenis yang diterima ({kinds}). "
-                        "Pilih berkas hasil pindaian atau foto yang benar"))
-    if sniffed != declared["type"]:
-        return Checked(("file_type_mismatch",
-                        f"Isi berkas “{name}” adalah {type_label(sniffed)}, bukan "
-                        f"{type_label(declared['type'])} seperti yang dipilih. Unggah ulang berkas ini"))
-    return Checked(None, data, sniffed)
+    inspection = inspect_upload(data, declared_type=declared["type"],
+                                accept=tuple(getattr(spec, "accept", ()) or ()), name=name)
+    if inspection.problem is not None:
+        return Checked(inspection.problem)
+    result = scanner().scan_bytes(inspection.data)
+    if result.infected:
+        log.warning("upload refused: malware found (%s)", result.signature or "tanpa nama")
+        return Checked(scan_problem(name))
+    return Checked(None, inspection.data, inspection.content_type, result)
 
 
-def check_file(data: bytes, declared: Mapping[str, Any], spec: Any) -> Checked:
-    """Every check a file gets before it is kept (structure and scanning join here)."""
-    return basic_check(data, declared, spec)
+@functools.lru_cache(maxsize=1)
+def scanner() -> Any:
+    """The malware scanner the environment configures, built once per process."""
+    from .scanning import scanner_from_env
+
+    return scanner_from_env()
+
+
+def scan_fields(result: Any) -> dict[str, Any]:
+    """A scan verdict as kept in a record."""
+    if result is None:
+        return {"status": "not_scanned"}
+    fields = {"status": result.status, "engine": result.engine, "signature": result.signature}
+    return {k: v for k, v in fields.items() if v}
+
+
+def keep_scan(storage: Any, key: str, fields: Mapping[str, Any] | None) -> None:
+    """Record a verdict with the stored object (tags), where staff tools read it."""
+    from .scanning import ScanResult, record_scan
+
+    if fields:
+        record_scan(storage, key, ScanResult(str(fields.get("status")), fields.get("signature"),
+                                             fields.get("engine")))

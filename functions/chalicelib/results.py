@@ -37,7 +37,6 @@ __all__ = ["Results", "public_extras", "document_available", "DocumentUnavailabl
 
 log = logging.getLogger("dukcapil.results")
 
-INFECTED = {"ancaman", "infected", "THREATS_FOUND"}
 
 
 class DocumentUnavailable(Conflict):
@@ -51,12 +50,11 @@ class Results:
     """Hand finished documents to the holder of the status token."""
 
     def __init__(self, storage: Any, lookup: StatusLookup, policy: Callable[[], Policy], *,
-                 clock: Clock, scan_state: Callable[[Any, str], str] | None = None) -> None:
+                 clock: Clock) -> None:
         self.storage = storage
         self.lookup = lookup
         self._policy = policy
         self._clock = clock
-        self._scan_state = scan_state
 
     def download(self, tracking_code: object, token: object, index: object) -> dict[str, Any]:
         """A short-lived link to document ``index`` of a finished application.
@@ -76,10 +74,11 @@ class Results:
             raise DocumentUnavailable(
                 "Masa unduh dokumen ini sudah habis dan berkasnya sudah dihapus. Hubungi kantor "
                 "untuk meminta dokumen dikirim ulang.", code="document_expired")
-        state = document.get("scan", "belum_dipindai")
-        if self._scan_state is not None:
-            state = self._scan_state(self.storage, str(document["key"]))
-        if state in INFECTED:
+        from .scanning import scan_state
+
+        recorded = document.get("scan") or {}
+        if recorded.get("status") == "infected" or scan_state(self.storage,
+                                                               str(document["key"])).infected:
             log.warning("download withheld: scan flagged a result document")
             raise DocumentUnavailable(
                 "Dokumen ini sedang diperiksa ulang oleh kantor dan belum bisa diunduh. Hubungi "

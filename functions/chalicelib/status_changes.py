@@ -190,6 +190,7 @@ class StatusChanges:
     def _store_document(self, record_key: str, record: Mapping[str, Any], index: int,
                         document: ResultFile) -> dict[str, Any]:
         from .forms import AttachmentSpec
+        from .receiving import keep_scan, scan_fields
 
         spec = AttachmentSpec(id="hasil", label="Dokumen hasil", hint="",
                               accept=("application/pdf",), max_bytes=self.policy.result_max_bytes,
@@ -206,8 +207,10 @@ class StatusChanges:
         key = results_key(record_key, name)
         self.storage.put_bytes(key, verdict.data, content_type="application/pdf",
                                if_none_match=True)  # staff may add documents, never replace one
+        scan = scan_fields(verdict.scan)
+        keep_scan(self.storage, key, scan)
         return {"index": index, "name": f"{stem}.pdf", "key": key, "size": len(verdict.data),
-                "sha256": hashlib.sha256(verdict.data).hexdigest(), "scan": verdict.scan}
+                "sha256": hashlib.sha256(verdict.data).hexdigest(), "scan": scan}
 
     def _collection(self, request: StatusRequest, now: datetime) -> dict[str, Any]:
         if not request.collect_at:

@@ -13,9 +13,10 @@ from chalicelib import layout
 from chalicelib.casework import Casework, InvalidInput
 from chalicelib.policy import Policy, load_policy
 from chalicelib.status_changes import ResultFile
+from hostile import text_pdf
 from test_routes import assert_indonesian_error, body, received
 
-RESULT_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+RESULT_PDF = text_pdf("KUTIPAN AKTA KELAHIRAN")
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_a_correction_adds_a_revision_to_the_same_application(api: Api, casework
     assert asked["correction"]["attachments"] == [{"id": "kk", "label": "Kartu Keluarga"}]
     assert asked["correction"]["open"] and asked["correction"]["deadline_text"].endswith("WIB")
     assert asked["correction"]["note"] == "Foto KK buram; unggah ulang."
-    new_kk = PDF.replace(b"Catalog", b"Catalog /Lang (id)")
+    new_kk = text_pdf("KARTU KELUARGA YANG TERBACA")
     offer = correct(api, receipt, {"keterangan": "Rumah di Dusun Krajan RT 03"},
                     [("kk", new_kk, "application/pdf")])
     assert offer.status_code == 201, offer.body

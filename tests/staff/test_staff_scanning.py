@@ -31,7 +31,7 @@ def application(service, backend):
     files = [("kk", by_id("pdf-eicar-in-content").data, "application/pdf"),
              ("foto", by_id("jpeg-camera").data, "image/jpeg"),
              ("foto", by_id("png-plain").data, "image/png")]
-    seeded = submit(service, KTP_FORM, KTP_VALUES, files, key="kunci-pindai")
+    seeded = submit(service, KTP_FORM, KTP_VALUES, files, key="kunci-pengiriman-pindai")
     return seeded.tracking_code
 
 
