@@ -41,7 +41,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import layout
+from . import layout, retention
 from .clock import Clock, isoformat_wib, now_wib, parse_iso
 from .submissions import STATUS_LABELS
 from .tracking import normalise_tracking_code
@@ -515,11 +515,14 @@ class Casework:
             record["history"] = [*application.history, entry]
             record["status"] = new_status
             try:
-                self.storage.put_json(application.key, record, if_match=application.etag)
+                self.storage.put_json(application.key, record, if_match=application.etag,
+                                      tags=retention.tags_for(record))
             except PreconditionFailed:
                 log.info("set_status conflict form=%s attempt=%d", record.get("form_id"), attempt)
                 self._sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
                 continue
+            retention.after_status_change(self.storage, application.key,
+                                          application.tracking_code, entry["from"], new_status)
             log.info("set_status ok form=%s to=%s attempts=%d", record.get("form_id"),
                      new_status, attempt)
             return StatusChange(application.tracking_code, entry, attempt, record)

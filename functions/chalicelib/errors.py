@@ -21,6 +21,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "PayloadTooLarge",
+    "TooManyRequests",
     "Unprocessable",
     "field_error",
 ]
@@ -58,6 +59,11 @@ class ServiceError(Exception):
         self.message = message
         self.code = code or self.default_code
         self.errors = list(errors)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra HTTP headers of the error response (none by default)."""
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body of the error response."""
@@ -100,3 +106,26 @@ class Unprocessable(ServiceError):
 
     status = 422
     default_code = "validation_failed"
+
+
+class TooManyRequests(ServiceError):
+    """Too many requests (from one client, or in total): try again after ``retry_after`` s.
+
+    The response carries ``Retry-After: <seconds>``; the body keeps the usual
+    ``{"message", "code"}`` shape, and the message says when to try again.
+
+    Example::
+
+        >>> raise TooManyRequests("Coba lagi dalam 5 menit.", retry_after=300)
+    """
+
+    status = 429
+    default_code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
