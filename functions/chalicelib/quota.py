@@ -24,6 +24,7 @@ Nothing personal is stored or logged here: counts and window names only.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import time
@@ -212,7 +213,7 @@ class SubmissionQuota:
             "Layanan daring sedang menerima terlalu banyak permohonan. Isian Anda belum "
             "terkirim, tetapi belum hilang; coba lagi dalam "
             f"{format_wait(wait)}.",
-            retry_after=int(wait) + 1,
+            retry_after=math.ceil(wait),
             code="submission_quota_reached",
         )
 
