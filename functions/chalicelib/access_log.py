@@ -36,13 +36,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .casework import CaseworkError
 from .clock import Clock, isoformat_wib, now_wib, to_wib
 
 if TYPE_CHECKING:
     from .casework import Application, Casework, Download, Export, InboxEntry, StatusChange
     from .storage import Storage
 
-__all__ = ["ACCESS_PREFIX", "ACTIONS", "AccessLog", "Actor", "AuditedCasework"]
+__all__ = ["ACCESS_PREFIX", "ACTIONS", "AccessLog", "AccessNotRecorded", "Actor", "AuditedCasework"]
 
 log = logging.getLogger("dukcapil.access")
 
@@ -71,6 +72,12 @@ class Actor:
         return cls(by=name, os_user=_clean(user) or "?", host=_clean(socket.gethostname()) or "?")
 
 
+class AccessNotRecorded(CaseworkError):
+    """The access record could not be written, so nothing was shown or written."""
+
+    code = "access_not_recorded"
+
+
 class AccessLog:
     """Writes access records into one :class:`Storage`.
 
@@ -97,8 +104,9 @@ class AccessLog:
         ------
         ValueError
             An unknown action.
-        storage errors
-            When the record cannot be written: callers must then not show the data.
+        AccessNotRecorded
+            The record could not be written (no permission, storage down): callers must
+            then not show or write the data.
         """
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
@@ -119,7 +127,15 @@ class AccessLog:
             body["codes_truncated"] = len(listed) - MAX_CODES
         key = (f"{ACCESS_PREFIX}{moment:%Y-%m-%d}/{moment:%H%M%S}-"
                f"{secrets.token_hex(8)}.json")
-        self.storage.put_json(key, body, if_none_match=True)
+        try:
+            self.storage.put_json(key, body, if_none_match=True)
+        except Exception as error:
+            log.error("access record failed action=%s error=%s", action, type(error).__name__)
+            raise AccessNotRecorded(
+                f"catatan akses tidak bisa disimpan ({type(error).__name__}), jadi data "
+                "permohonan tidak ditampilkan atau ditulis. Periksa izin menulis ke audit/ "
+                "(docs/iam-staff-policy.json) lalu coba lagi",
+            ) from error
         log.info("access recorded action=%s count=%d", action, body["count"])
         return key
 
