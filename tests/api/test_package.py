@@ -78,3 +78,40 @@ def test_cfn_lint_passes_on_the_packaged_template(packaged: Path) -> None:
     result = subprocess.run([str(BIN / "cfn-lint"), str(packaged / "sam.json")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_api_stage_is_throttled_and_answers_429_in_indonesian(packaged: Path) -> None:
+    template = json.loads((packaged / "sam.json").read_text())
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in api["Properties"]["MethodSettings"]}
+    assert settings[("/*", "*")]["ThrottlingRateLimit"] > 0
+    for path in ("/~1submissions", "/~1submissions~1{submission_id}~1complete", "/~1status"):
+        route = settings[(path, "POST")]
+        assert 0 < route["ThrottlingRateLimit"] <= settings[("/*", "*")]["ThrottlingRateLimit"]
+        assert route["ThrottlingBurstLimit"] > 0
+    # every throttled path is a real route of the packaged API
+    paths = api["Properties"]["DefinitionBody"]["paths"]
+    for path, method in settings:
+        if path != "/*":
+            assert method.lower() in paths[path[1:].replace("~1", "/")]
+    throttled = api["Properties"]["GatewayResponses"]["THROTTLED"]
+    assert throttled["StatusCode"] == 429
+    assert throttled["ResponseParameters"]["Headers"]["Retry-After"] == "'1'"
+    body = json.loads(throttled["ResponseTemplates"]["application/json"])
+    assert body["code"] == "too_many_requests" and body["message"].startswith("Terlalu banyak")
+
+
+def test_retention_days_come_from_content_into_the_lifecycle_rules(packaged: Path) -> None:
+    from chalicelib.retention import load_retention
+
+    policy = load_retention(REPOSITORY / "content" / "retention.yml")
+    template = json.loads((packaged / "sam.json").read_text())
+    parameters = template["Parameters"]
+    assert parameters["ClosedApplicationRetentionDays"]["Default"] == policy.closed_applications_days
+    assert parameters["AccessRecordRetentionDays"]["Default"] == policy.access_records_days
+    bucket = template["Resources"]["SubmissionsBucket"]["Properties"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-closed-applications"]["ExpirationInDays"] == {
+        "Ref": "ClosedApplicationRetentionDays"}
+    assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}
