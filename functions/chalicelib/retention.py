@@ -103,11 +103,14 @@ def load_retention(path: Path) -> RetentionPolicy:
         >>> load_retention(Path("content/retention.yml")).closed_applications_days
         365
 
+    A missing file means the defaults of :class:`RetentionPolicy` (365 and 730 days);
+    the shipped ``content/retention.yml`` states them explicitly.
+
     Raises
     ------
     RetentionPolicyError
-        Missing file, broken YAML, an unknown or missing key, or a number of days that
-        is not a whole number from 1 to 36500; every problem with its line.
+        Broken YAML, an unknown or missing key, or a number of days that is not a
+        whole number from 1 to 36500; every problem with its line.
     """
     path = Path(path)
     problems: list[tuple[int, str]] = []
@@ -118,8 +121,7 @@ def load_retention(path: Path) -> RetentionPolicy:
     try:
         data = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        data = None
-        error(1, "berkas tidak ditemukan")
+        return RetentionPolicy()
     except YamlSyntaxError as exc:
         data = None
         error(exc.line, exc.message)

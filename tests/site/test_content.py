@@ -182,7 +182,6 @@ def test_office_errors(regency, text, expected):
         ("services.yml", "services:\n  KK: Kartu\n  kk: Kartu\n  ktp-el: ''\n",
          "services.yml:2: id layanan 'KK' hanya boleh huruf kecil, angka dan tanda hubung"),
         ("services.yml", "services:\n  kk: Kartu\n  ktp-el: ''\n", "services.yml:3: layanan 'ktp-el' harus punya nama"),
-        ("retention.yml", None, "retention.yml:1: berkas tidak ditemukan"),
         ("retention.yml", "closed_applications_days: 365\n",
          "retention.yml:1: 'access_records_days' wajib diisi: masa simpan catatan akses petugas, dalam hari"),
         ("retention.yml", "closed_applications_days: 365\naccess_records_days: 2 tahun\n",
@@ -234,5 +233,11 @@ def test_form_ids_of_site_pages_are_reserved(regency):
 
 
 def test_the_retention_policy_is_part_of_the_content(regency):
+    policy = load_content(regency.root).retention
+    assert (policy.closed_applications_days, policy.access_records_days) == (365, 730)
+
+
+def test_without_a_retention_file_the_defaults_apply(regency):
+    (regency.root / "retention.yml").unlink()
     policy = load_content(regency.root).retention
     assert (policy.closed_applications_days, policy.access_records_days) == (365, 730)
