@@ -177,24 +177,33 @@ def closed_at(record: Mapping[str, Any]) -> str | None:
 
 def mark_application(storage: Storage, record_key: str, tracking_index_key: str | None,
                      *, closed: bool) -> int:
-    """Rewrite every object of an application but its record with the closing tags
-    (``closed``) or none; return how many objects were rewritten.
+    """Rewrite every object of an application but its record with the closing tag
+    (``closed``) or without it; return how many objects were rewritten.
 
-    The record itself is written by its status change, with :func:`tags_for`. Call this
-    after that write whenever the new status is closed, or the old one was.
+    Other tags an object carries (a malware scanner's verdict) are kept. Closing
+    rewrites every object even if it is already tagged, so its age restarts at this
+    closing; reopening rewrites only the tagged ones. The record itself is written by
+    its status change, with :func:`tags_for`.
     """
+    from .storage import NotFound
+
     prefix = record_key.rsplit("/", 1)[0] + "/"
-    tags = dict(CLOSED_TAGS) if closed else {}
     keys = [key for key in storage.list_keys(prefix) if key != record_key]
     if tracking_index_key:
         keys.append(tracking_index_key)
-    from .storage import NotFound
-
     rewritten = 0
     for key in keys:
+        current = storage.tags(key)
+        if current is None:  # an index entry removed meanwhile: nothing to mark
+            continue
+        wanted = {name: value for name, value in current.items() if name != RETENTION_TAG}
+        if closed:
+            wanted.update(CLOSED_TAGS)
+        elif wanted == current:
+            continue
         try:
-            storage.rewrite_tags(key, tags)
-        except NotFound:  # an index entry removed meanwhile: nothing to mark
+            storage.rewrite_tags(key, wanted)
+        except NotFound:
             continue
         rewritten += 1
     log.info("retention %s objects=%d", "closed" if closed else "reopened", rewritten)

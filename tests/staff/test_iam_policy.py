@@ -37,6 +37,8 @@ def test_only_list_read_conditional_writes_closing_marks_and_access_records():
         ("s3:ListBucket", BUCKET_ARN),
         ("s3:GetObject", f"{BUCKET_ARN}/applications/*"),
         ("s3:GetObject", f"{BUCKET_ARN}/index/tracking/*"),
+        ("s3:GetObjectTagging", f"{BUCKET_ARN}/applications/*"),
+        ("s3:GetObjectTagging", f"{BUCKET_ARN}/index/tracking/*"),
         ("s3:PutObject", f"{BUCKET_ARN}/applications/*/record.json"),
         ("s3:PutObjectTagging", f"{BUCKET_ARN}/applications/*/record.json"),
         ("s3:PutObject", f"{BUCKET_ARN}/applications/*"),

@@ -189,3 +189,16 @@ def test_a_broken_retention_file_stops_purge_with_its_line(backend, content_dir,
     assert result.exit_code == 1
     assert "retention.yml:1: 'closed_applications_days': 'setahun' harus bilangan bulat hari" \
         in result.output
+
+
+def test_closing_keeps_other_tags_such_as_a_scanners_verdict(backend, forms, seeded):
+    code = seeded["kk_bawen"].tracking_code
+    _, files = application_keys(backend.storage, code)
+    verdict = {"GuardDutyMalwareScanStatus": "NO_THREATS_FOUND"}
+    for key in files:
+        backend.storage.rewrite_tags(key, verdict)
+    casework = staff(backend, forms, datetime(2020, 10, 1, tzinfo=WIB))
+    casework.set_status(code, "selesai", note="", by="Rina")
+    assert all(backend.storage.tags(key) == {**verdict, **CLOSED} for key in files)
+    casework.set_status(code, "diproses", note="", by="Rina")
+    assert all(backend.storage.tags(key) == verdict for key in files)
