@@ -99,9 +99,13 @@ def run(threads: int, journeys: int, cap: float) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
     content, site, storage = prepare(workdir)
     os.environ["PORTAL_CONTENT_DIR"] = str(content)
+    os.environ.setdefault("QUOTA_MAX_SUBMISSIONS", "0")  # a load test, not an abuse test
+    os.environ.setdefault("QUOTA_MAX_MEGABYTES", "0")
     from portal.devserver import create_server
+    from portal.ratelimit import ClientBudgets
 
-    server = create_server(site, port=0, storage_dir=storage, threads=8)
+    server = create_server(site, port=0, storage_dir=storage, threads=8,
+                           rate_limits=ClientBudgets.off())
     server_thread = threading.Thread(target=server.run, daemon=True)
     server_thread.start()
     lock = threading.Lock()

@@ -126,9 +126,7 @@ def _api(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(*args, **kwargs)
         except ServiceError as error:
-            response = _json(error.status, error.to_dict())
-            response.headers.update(getattr(error, "headers", {}))
-            return response
+            return _json(error.status, error.to_dict(), headers=error.headers)
         except Exception as error:  # never let details (or personal data) leak
             where = traceback.extract_tb(error.__traceback__)[-1]
             log.error(
@@ -253,11 +251,13 @@ def indonesian_errors(event: Any, get_response: Callable[[Any], Response]) -> Re
 # --------------------------------------------------------------------- helpers
 
 
-def _json(status: int, body: dict[str, Any], *, cache: str = "no-store") -> Response:
+def _json(status: int, body: dict[str, Any], *, cache: str = "no-store",
+          headers: dict[str, str] | None = None) -> Response:
     return Response(
         body=body,
         status_code=status,
-        headers={"Content-Type": "application/json; charset=utf-8", "Cache-Control": cache},
+        headers={"Content-Type": "application/json; charset=utf-8", "Cache-Control": cache,
+                 **(headers or {})},
     )
 
 

@@ -15,7 +15,8 @@ content (``content/``), generated files only (none of them belongs in git):
 * ``functions/.chalice/resources-<stage>.json``, for stages on S3: the merge
   template ``functions/resources.json`` with the ``SiteOrigin`` parameter
   defaulting to the stage's ``SITE_ORIGIN`` (one source for the API's CORS and
-  the bucket's);
+  the bucket's) and the retention parameters (``ClosedApplicationRetentionDays``,
+  ``AccessRecordRetentionDays``) defaulting to ``content/retention.yml``;
 * ``functions/chalicelib/content/``: the files the Lambda reads from
   ``content/`` (form definitions, offices, province codes), so that
   ``chalice package`` ships them inside the zip.
@@ -111,13 +112,31 @@ def stage_environment(source: dict[str, Any], stage: str) -> dict[str, str]:
     return env
 
 
-def render_merge_template(template: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    """The merge template with ``SiteOrigin`` defaulting to the stage's ``SITE_ORIGIN``."""
+def render_merge_template(template: dict[str, Any], env: dict[str, str],
+                          retention: Any = None) -> dict[str, Any]:
+    """The merge template with ``SiteOrigin`` defaulting to the stage's ``SITE_ORIGIN`` and,
+    given a ``chalicelib.retention.RetentionPolicy``, the retention parameters to its days."""
     rendered = copy.deepcopy(template)
+    parameters = rendered.setdefault("Parameters", {})
     origin = env.get("SITE_ORIGIN", "")
     if origin:
-        rendered.setdefault("Parameters", {}).setdefault("SiteOrigin", {})["Default"] = origin
+        parameters.setdefault("SiteOrigin", {})["Default"] = origin
+    if retention is not None:
+        for name, days in (("ClosedApplicationRetentionDays", retention.closed_applications_days),
+                           ("AccessRecordRetentionDays", retention.access_records_days)):
+            if name in parameters:
+                parameters[name]["Default"] = days
     return rendered
+
+
+def load_retention_policy(content: Path) -> Any:
+    """``content/retention.yml``, checked (``BuildError`` with ``file:line`` otherwise)."""
+    from chalicelib.retention import RETENTION_FILE, RetentionPolicyError, load_retention
+
+    try:
+        return load_retention(content / RETENTION_FILE)
+    except RetentionPolicyError as error:
+        raise BuildError(str(error)) from None
 
 
 def copy_content(content: Path, destination: Path = PACKAGED_CONTENT) -> list[Path]:
@@ -180,6 +199,7 @@ def build(
     for name, policy in policies.items():
         result.policies.append(_write_json(dot_chalice / f"policy-{name}.json", policy))
     template_path = functions_dir / MERGE_TEMPLATE.name
+    retention = None
     for name in source["stages"]:
         env = stage_environment(source, name)
         if env.get("STORAGE_BACKEND") != "s3":
@@ -188,7 +208,8 @@ def build(
             template = json.loads(template_path.read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError) as error:
             raise BuildError(f"{template_path}: {error}") from None
-        rendered = render_merge_template(template, env)
+        retention = retention or load_retention_policy(content)
+        rendered = render_merge_template(template, env, retention)
         result.merge_templates.append(_write_json(dot_chalice / f"resources-{name}.json", rendered))
     result.content = copy_content(content, functions_dir / "chalicelib" / "content")
     return result

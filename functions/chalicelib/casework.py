@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import layout
+from . import layout, retention
 from .clock import Clock, now_wib, parse_iso
 from .scanning import ScanResult, scan_state
 from .statuses import STATUS_LABELS
@@ -543,6 +543,8 @@ class Casework:
                 "coba lagi",
             ) from None
         entry = record["history"][-1]
+        retention.after_status_change(self.storage, application.key, application.tracking_code,
+                                      entry["from"], new_status)
         log.info("set_status ok form=%s to=%s attempts=%d", record.get("form_id"), new_status,
                  attempts)
         return StatusChange(application.tracking_code, entry, attempts, record)

@@ -14,10 +14,13 @@ Example::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
-__all__ = ["WIB", "Clock", "now_wib", "to_wib", "isoformat_wib", "parse_iso", "format_wib"]
+__all__ = [
+    "WIB", "Clock", "now_wib", "to_wib", "isoformat_wib", "parse_iso", "format_wib", "format_wait",
+]
 
 WIB = timezone(timedelta(hours=7), "WIB")
 """Asia/Jakarta: UTC+7 all year round."""
@@ -61,3 +64,20 @@ def format_wib(moment: datetime) -> str:
         f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year}"
         f" pukul {local.hour:02d}.{local.minute:02d} WIB"
     )
+
+
+def format_wait(seconds: float) -> str:
+    """Indonesian wording for a wait, rounded up: ``30 detik``, ``5 menit``, ``2 jam``.
+
+    Example::
+
+        >>> format_wait(61)
+        '2 menit'
+    """
+    whole = max(1, math.ceil(seconds))
+    if whole < 60:
+        return f"{whole} detik"
+    minutes = math.ceil(whole / 60)
+    if minutes < 60:
+        return f"{minutes} menit"
+    return f"{math.ceil(minutes / 60)} jam"

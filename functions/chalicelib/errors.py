@@ -21,6 +21,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "PayloadTooLarge",
+    "TooManyRequests",
     "Unprocessable",
     "TooManyRequests",
     "field_error",
@@ -59,6 +60,11 @@ class ServiceError(Exception):
         self.message = message
         self.code = code or self.default_code
         self.errors = list(errors)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra HTTP headers of the error response (none by default)."""
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body of the error response."""
@@ -104,12 +110,20 @@ class Unprocessable(ServiceError):
 
 
 class TooManyRequests(ServiceError):
-    """Too many requests of this kind lately; ``retry_after`` says when to try again (seconds)."""
+    """Too many requests (from one client, or in total): try again after ``retry_after`` s.
+
+    The response carries ``Retry-After: <seconds>``; the body keeps the usual
+    ``{"message", "code"}`` shape, and the message says when to try again.
+
+    Example::
+
+        >>> raise TooManyRequests("Coba lagi dalam 5 menit.", retry_after=300)
+    """
 
     status = 429
     default_code = "too_many_requests"
 
-    def __init__(self, message: str, *, code: str | None = None, retry_after: int = 60) -> None:
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.retry_after = max(1, int(retry_after))
 

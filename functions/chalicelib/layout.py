@@ -13,10 +13,13 @@ received (WIB) and form, then by tracking code::
     applications/<YYYY-MM-DD>/<form-id>/<TRACKING-CODE>/files/<nn>-<attachment>.<ext>
     index/tracking/<TRACKING-CODE>.json              code -> record key + status-token digest
     index/attempts/<TRACKING-CODE>.json              wrong status tokens lately (lockout)
+    quota/<YYYY-MM-DD>/<HHMM>-<shard>.json           submissions counted per window (chalicelib.quota)
+    audit/<YYYY-MM-DD>/<HHMMSS>-<random>.json        one staff access record (chalicelib.access_log)
 
 Everything under ``pending/`` is temporary: a storage lifecycle rule (S3) or
 :meth:`chalicelib.submissions.SubmissionService.purge_expired` (local folder)
-removes it after two days. ``applications/`` and ``index/tracking/`` are kept.
+removes it after two days. ``applications/`` and ``index/tracking/`` are kept until
+the retention period after closing (:mod:`chalicelib.retention`, ``portal purge``).
 
 Example::
 

@@ -5,7 +5,9 @@ them to S3 with a presigned POST (the fields of ``LocalStorage.presign_post`` fi
 ``file`` part last) and enforces what S3 enforces: the signature, the expiry and every
 policy condition (exact ``key``, ``Content-Type``, ``content-length-range`` on the bytes
 actually received, no unlisted fields). Refusals are S3-style XML errors; nothing is
-stored unless the whole file arrived and passed every check.
+stored unless the whole file arrived and passed every check. A storage failure (a full
+disk, a permission) is a ``500 InternalError`` in the same XML shape with an Indonesian
+message, logged as one line naming the error type only (no traceback, no data).
 
 Example
 -------
@@ -27,6 +29,7 @@ import json
 import logging
 import os
 import secrets
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from http import HTTPStatus
@@ -72,7 +75,7 @@ class UploadRefused(Exception):
     Parameters
     ----------
     status
-        HTTP status (400, 403, 405, 411, 413).
+        HTTP status (400, 403, 405, 411, 413, 500).
     code
         S3's error code, e.g. ``AccessDenied``, ``EntityTooLarge``.
     message
@@ -321,6 +324,14 @@ class LocalUploadEndpoint:
         except UploadRefused as refusal:
             logger.info("upload refused: %s", refusal.code)
             return _error(refusal)
+        except Exception as error:  # storage failed: say so, never with a traceback or data
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            logger.error("upload failed: %s at %s:%s", type(error).__name__,
+                         os.path.basename(where.filename), where.lineno)
+            return _error(UploadRefused(
+                500, "InternalError",
+                "Berkas belum tersimpan karena penyimpanan sedang bermasalah. Coba unggah lagi "
+                "beberapa saat lagi."))
         finally:
             body.drain(DRAIN_LIMIT)
 

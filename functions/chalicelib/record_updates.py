@@ -56,6 +56,7 @@ def apply_change(storage: Storage, key: str, change: Callable[[Record], Record],
     Exception
         Whatever ``change`` raises (nothing is written).
     """
+    from .retention import tags_for
     from .storage import PreconditionFailed
 
     for attempt in range(1, max(1, max_attempts) + 1):
@@ -65,7 +66,7 @@ def apply_change(storage: Storage, key: str, change: Callable[[Record], Record],
         record, etag = loaded
         updated = change(dict(record))
         try:
-            storage.put_json(key, updated, if_match=etag)
+            storage.put_json(key, updated, if_match=etag, tags=tags_for(updated))
         except PreconditionFailed:
             log.info("record change conflict attempt=%d", attempt)
             sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))

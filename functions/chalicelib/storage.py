@@ -60,6 +60,9 @@ MAX_KEY_BYTES = 1024  # S3's limit, prefix included
 MAX_SEGMENT_BYTES = 255  # a file name on common file systems
 MAX_EXPIRES_IN = 7 * 24 * 3600  # SigV4's ceiling
 POLICY_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # what S3 writes in a POST policy
+S3_CONNECT_TIMEOUT = 2  # seconds per attempt to open a connection
+S3_READ_TIMEOUT = 6  # seconds per attempt waiting for S3 to answer
+S3_MAX_ATTEMPTS = 3  # the first try included; worst case ~3 x (2 + 6) s plus back-off < 30 s
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 
 
@@ -136,12 +139,18 @@ class Storage(Protocol):
     """The storage interface both backends implement (keys are relative, '/'-separated)."""
 
     def put_json(
-        self, key: str, data: dict, *, if_none_match: bool = False, if_match: str | None = None
+        self, key: str, data: dict, *, if_none_match: bool = False, if_match: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> str: ...
 
     def put_bytes(
-        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False
+        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False,
+        tags: Mapping[str, str] | None = None,
     ) -> str: ...
+
+    def tags(self, key: str) -> dict[str, str] | None: ...
+
+    def rewrite_tags(self, key: str, tags: Mapping[str, str]) -> None: ...
 
     def get_json(self, key: str) -> tuple[dict, str] | None: ...
 
@@ -248,6 +257,13 @@ def _check_presign_args(content_type: str, max_bytes: int, expires_in: int) -> N
 def _encode_json(data: dict) -> bytes:
     """Serialise a record the same way on both backends (so etags agree)."""
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _encode_tags(tags: Mapping[str, str]) -> str:
+    """Tags as S3's ``x-amz-tagging`` header wants them (URL query encoding)."""
+    from urllib.parse import urlencode
+
+    return urlencode(sorted(tags.items()))
 
 
 def _quoted_md5(data: bytes) -> str:
@@ -358,7 +374,8 @@ class S3Storage:
     # -- interface
 
     def put_json(
-        self, key: str, data: dict, *, if_none_match: bool = False, if_match: str | None = None
+        self, key: str, data: dict, *, if_none_match: bool = False, if_match: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
         """Write ``data`` as JSON and return the new etag.
 
@@ -372,6 +389,8 @@ class S3Storage:
             Create only: raise ``AlreadyExists`` if the key exists (``If-None-Match: *``).
         if_match
             Replace only the version with this etag: raise ``PreconditionFailed`` otherwise.
+        tags
+            Object tags of the new version (lifecycle rules filter on them); none by default.
 
         Raises
         ------
@@ -379,16 +398,18 @@ class S3Storage:
             When the condition does not hold (or a concurrent conditional write won).
         """
         return self._put(key, _encode_json(data), JSON_CONTENT_TYPE,
-                         if_none_match=if_none_match, if_match=if_match)
+                         if_none_match=if_none_match, if_match=if_match, tags=tags)
 
     def put_bytes(
-        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False
+        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
         """Write ``data`` as one object and return its etag (``AlreadyExists`` as put_json)."""
-        return self._put(key, data, content_type, if_none_match=if_none_match, if_match=None)
+        return self._put(key, data, content_type, if_none_match=if_none_match, if_match=None,
+                         tags=tags)
 
     def _put(self, key: str, body: bytes, content_type: str, *, if_none_match: bool,
-             if_match: str | None) -> str:
+             if_match: str | None, tags: Mapping[str, str] | None = None) -> str:
         if if_none_match and if_match is not None:
             raise ValueError("use if_none_match or if_match, not both")
         args: dict[str, Any] = {
@@ -402,6 +423,8 @@ class S3Storage:
             args["IfNoneMatch"] = "*"
         if if_match is not None:
             args["IfMatch"] = if_match
+        if tags:
+            args["Tagging"] = _encode_tags(tags)
         try:
             response = self.client.put_object(**args)
         except _client_error() as exc:
@@ -520,6 +543,13 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self._full(key))
         logger.debug("delete key=%s", key)
 
+    def tags(self, key: str) -> dict[str, str] | None:
+        """The object's tags, or ``None`` when the key does not exist."""
+        try:
+            return self.get_tags(key)
+        except NotFound:
+            return None
+
     def get_tags(self, key: str) -> dict[str, str]:
         """The object's tags (S3 object tagging; GuardDuty writes its verdict there).
 
@@ -542,6 +572,42 @@ class S3Storage:
             Bucket=self.bucket, Key=self._full(key),
             Tagging={"TagSet": [{"Key": name, "Value": value} for name, value in merged.items()]},
         )
+
+    def rewrite_tags(self, key: str, tags: Mapping[str, str]) -> None:
+        """Rewrite the object in place with exactly ``tags`` (a new version, same bytes).
+
+        Unlike ``PutObjectTagging`` this restarts the object's age, from which lifecycle
+        expiration counts (a copy onto itself, with replaced metadata and tags).
+
+        Raises
+        ------
+        NotFound
+            When the key does not exist.
+        """
+        info = self.head(key)
+        if info is None:
+            raise NotFound(key)
+        full = self._full(key)
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=full,
+                CopySource={"Bucket": self.bucket, "Key": full},
+                CopySourceIfMatch=info.etag,
+                MetadataDirective="REPLACE",
+                ContentType=info.content_type or "application/octet-stream",
+                Metadata={"tags-rewritten-at": _utcnow().strftime(POLICY_TIME_FORMAT)},
+                TaggingDirective="REPLACE",
+                Tagging=_encode_tags(tags),
+                **self._sse_args(),
+            )
+        except _client_error() as exc:
+            if _is_missing(exc):
+                raise NotFound(key) from None
+            if _is_condition_failure(exc):
+                raise PreconditionFailed(key) from None
+            raise
+        logger.debug("rewrite_tags key=%s tags=%d", key, len(tags))
 
     def presign_post(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: int = 900
@@ -603,6 +669,11 @@ def make_s3_client(region: str, endpoint_url: str | None = None) -> Any:
     2019, e.g. ap-southeast-3 Jakarta: boto3 issues #2187, #3015). With ``endpoint_url``
     (a self-hosted S3-compatible store, a moto server) it uses path-style addressing on it.
 
+    Timeouts and retries are explicit (boto3's default read timeout, 60 s, is longer than
+    the function's 30 s): :data:`S3_CONNECT_TIMEOUT` and :data:`S3_READ_TIMEOUT` per
+    attempt, :data:`S3_MAX_ATTEMPTS` attempts in botocore's ``standard`` retry mode, so
+    one stalled call gives up well before the Lambda function is stopped.
+
     Example
     -------
         >>> make_s3_client("ap-southeast-3").generate_presigned_post("b", "k")["url"]
@@ -611,13 +682,18 @@ def make_s3_client(region: str, endpoint_url: str | None = None) -> Any:
     import boto3
     from botocore.config import Config
 
+    limits = Config(
+        connect_timeout=S3_CONNECT_TIMEOUT,
+        read_timeout=S3_READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS},
+    )
     if endpoint_url:
-        config = Config(signature_version="s3v4", s3={"addressing_style": "path"})
+        config = Config(signature_version="s3v4", s3={"addressing_style": "path"}).merge(limits)
         return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
     config = Config(
         signature_version="s3v4",
         s3={"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
-    )
+    ).merge(limits)
     return boto3.client("s3", region_name=region, config=config)
 
 
@@ -751,10 +827,14 @@ class LocalStorage:
             raise
         return path
 
-    def _write_meta(self, key: str, content_type: str | None) -> None:
+    def _write_meta(self, key: str, content_type: str | None,
+                    tags: Mapping[str, str] | None = None) -> None:
         meta_path = self._meta_path(key)
         self._ensure_parents(meta_path)
-        staged = self._stage_bytes(json.dumps({"content_type": content_type}).encode())
+        meta: dict[str, Any] = {"content_type": content_type}
+        if tags:
+            meta["tags"] = dict(tags)
+        staged = self._stage_bytes(json.dumps(meta).encode())
         os.replace(staged, meta_path)
 
     def _read_meta(self, key: str) -> dict[str, Any]:
@@ -764,14 +844,15 @@ class LocalStorage:
             return {}
 
     def _publish(
-        self, staged: Path, key: str, content_type: str | None, *, exclusive: bool = False
+        self, staged: Path, key: str, content_type: str | None, *, exclusive: bool = False,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         """Move a staged file to ``key`` (consuming it); the caller holds the key's lock."""
         path = self._path(key)
         self._ensure_parents(path)
         if exclusive and path.exists():
             raise AlreadyExists(key)
-        self._write_meta(key, content_type)
+        self._write_meta(key, content_type, tags)
         if exclusive:
             try:
                 os.link(staged, path)  # atomic create-if-absent with complete content
@@ -835,7 +916,8 @@ class LocalStorage:
     # -- interface
 
     def put_json(
-        self, key: str, data: dict, *, if_none_match: bool = False, if_match: str | None = None
+        self, key: str, data: dict, *, if_none_match: bool = False, if_match: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
         """Write ``data`` as JSON and return the new etag (see ``S3Storage.put_json``).
 
@@ -848,16 +930,18 @@ class LocalStorage:
             When the condition does not hold.
         """
         return self._put(key, _encode_json(data), JSON_CONTENT_TYPE,
-                         if_none_match=if_none_match, if_match=if_match)
+                         if_none_match=if_none_match, if_match=if_match, tags=tags)
 
     def put_bytes(
-        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False
+        self, key: str, data: bytes, *, content_type: str, if_none_match: bool = False,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
         """Write ``data`` as one object and return its etag (``AlreadyExists`` as put_json)."""
-        return self._put(key, data, content_type, if_none_match=if_none_match, if_match=None)
+        return self._put(key, data, content_type, if_none_match=if_none_match, if_match=None,
+                         tags=tags)
 
     def _put(self, key: str, body: bytes, content_type: str, *, if_none_match: bool,
-             if_match: str | None) -> str:
+             if_match: str | None, tags: Mapping[str, str] | None = None) -> str:
         if if_none_match and if_match is not None:
             raise ValueError("use if_none_match or if_match, not both")
         validate_key(key)
@@ -866,14 +950,12 @@ class LocalStorage:
             with self._locked(key):
                 if if_match is not None and self._current_etag(key) != if_match:
                     raise PreconditionFailed(key)
-                self._publish(staged, key, content_type, exclusive=if_none_match)
+                self._publish(staged, key, content_type, exclusive=if_none_match, tags=tags)
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
         logger.debug("put key=%s bytes=%d", key, len(body))
         return _quoted_md5(body)
-
-
 
     def get_json(self, key: str) -> tuple[dict, str] | None:
         """Return ``(data, etag)`` or ``None`` when the key does not exist."""
@@ -974,6 +1056,21 @@ class LocalStorage:
             meta["tags"] = {**(meta.get("tags") or {}), **{str(k): str(v) for k, v in tags.items()}}
             self._ensure_parents(self._meta_path(key))
             os.replace(self._stage_bytes(json.dumps(meta).encode()), self._meta_path(key))
+
+    def tags(self, key: str) -> dict[str, str] | None:
+        """The object's tags (kept in its sidecar), or ``None`` when the key does not exist."""
+        try:
+            return self.get_tags(key)
+        except NotFound:
+            return None
+
+    def rewrite_tags(self, key: str, tags: Mapping[str, str]) -> None:
+        """Give the object exactly ``tags``. Raises ``NotFound`` when the key does not exist."""
+        with self._locked(key):
+            if not self._path(key).is_file():
+                raise NotFound(key)
+            self._write_meta(key, self._read_meta(key).get("content_type"), tags)
+        logger.debug("rewrite_tags key=%s tags=%d", key, len(tags))
 
     def presign_post(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: int = 900

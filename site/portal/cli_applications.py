@@ -14,7 +14,10 @@ folder defaults to the repository's ``var/storage`` (the one ``portal serve`` us
 
 The logic is in :mod:`chalicelib.casework`. The inbox shows no personal data; ``show``
 prints it to the terminal only; ``download`` and ``export`` write owner-only files and
-refuse the build folder and the repository's ``content/`` and ``site/``.
+refuse the build folder and the repository's ``content/`` and ``site/``. Every read
+(``inbox``, ``show``, ``download``, ``export``) first leaves an access record in storage
+(:mod:`chalicelib.access_log`: who, when, which codes; ``--by`` or ``PORTAL_STAFF`` names
+the reader, else the operating-system user); if it cannot be written, nothing is shown.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import click
 from .cli_common import ROOT, content_option, private_data_forbidden_dirs
 
 if TYPE_CHECKING:
+    from chalicelib.access_log import AuditedCasework
     from chalicelib.casework import Application, Casework
     from chalicelib.forms import FormDefinition
 
@@ -74,6 +78,23 @@ def _casework(content_dir: Path) -> Casework:
             raise click.ClickException(f"Pengaturan permohonan bermasalah:\n{exc}") from None
 
     return Casework(storage, forms=forms, policy=policy)
+
+
+def _reads(content_dir: Path, by: str | None) -> AuditedCasework:
+    """The casework service whose reads leave an access record first."""
+    from chalicelib.access_log import AccessLog, Actor, AuditedCasework
+
+    casework = _casework(content_dir)
+    return AuditedCasework(casework, AccessLog(casework.storage, Actor.current(by)))
+
+
+def reader_option(func: F) -> F:
+    """``--by NAME`` (env ``PORTAL_STAFF``): who reads, for the access record."""
+    return click.option(
+        "--by", "by", envvar="PORTAL_STAFF", default=None,
+        help="Nama petugas untuk catatan akses (bawaan: nama pengguna komputer). "
+             "Env: PORTAL_STAFF.",
+    )(func)
 
 
 def _describe(storage: object) -> str:
@@ -155,9 +176,11 @@ def _today() -> date:
 @click.option("--kecamatan", help="Hanya kecamatan ini (id atau nama, mis. getasan).")
 @click.option("--status", help="Hanya status ini: diterima, diproses, perlu-perbaikan, "
                                "selesai, ditolak.")
+@reader_option
 @_staff_errors
 def inbox(content_dir: Path, first_day: date | None, last_day: date | None,
-          form_id: str | None, kecamatan: str | None, status: str | None) -> None:
+          form_id: str | None, kecamatan: str | None, status: str | None,
+          by: str | None) -> None:
     """Daftar permohonan masuk (tanpa data pribadi): kode, waktu diterima, formulir,
     kecamatan, status. Bawaan: 7 hari terakhir."""
     from datetime import timedelta
@@ -165,8 +188,8 @@ def inbox(content_dir: Path, first_day: date | None, last_day: date | None,
     span_days = timedelta(days=INBOX_DEFAULT_DAYS - 1)
     last = last_day or (max(_today(), first_day) if first_day else _today())
     first = first_day or last - span_days
-    entries = _casework(content_dir).inbox(first, last, form_id=form_id, kecamatan=kecamatan,
-                                           status=status)
+    entries = _reads(content_dir, by).inbox(first, last, form_id=form_id, kecamatan=kecamatan,
+                                            status=status)
     span = f"{first.isoformat()} s.d. {last.isoformat()}"
     if not entries:
         click.echo(f"Tidak ada permohonan {span} yang cocok.")
@@ -190,13 +213,14 @@ def inbox(content_dir: Path, first_day: date | None, last_day: date | None,
 @click.command("show")
 @content_option
 @click.argument("code")
+@reader_option
 @_staff_errors
-def show(content_dir: Path, code: str) -> None:
+def show(content_dir: Path, code: str, by: str | None) -> None:
     """Tampilkan satu permohonan: isian, berkas, status dan seluruh riwayatnya.
 
     Berisi data pribadi warga: hanya dicetak ke terminal, tidak disimpan ke mana pun."""
-    casework = _casework(content_dir)
-    application = casework.get(code)
+    casework = _reads(content_dir, by)
+    application = casework.show(code)
     scans = {key: scan.label for key, scan in casework.scan_states(application).items()}
     for line in _describe_application(application, casework.form_of(application), scans):
         click.echo(line)
@@ -270,13 +294,14 @@ def _describe_application(application: Application, form: FormDefinition | None,
 @click.argument("code")
 @click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder tujuan; permohonan ditulis ke FOLDER/KODE/.")
+@reader_option
 @_staff_errors
-def download(content_dir: Path, code: str, folder: Path) -> None:
+def download(content_dir: Path, code: str, folder: Path, by: str | None) -> None:
     """Unduh record.json dan semua berkas satu permohonan ke FOLDER/KODE/.
 
     Berkas hanya bisa dibaca pemiliknya (0600, folder 0700). Folder hasil build situs
     (build/) dan folder content/ serta site/ repositori ditolak."""
-    casework = _casework(content_dir)
+    casework = _reads(content_dir, by)
     result = casework.download(code, folder, forbidden=private_data_forbidden_dirs(content_dir))
     click.echo(f"Ditulis ke {result.folder}/: record.json dan {len(result.files)} berkas di "
                "files/ (hanya bisa dibaca pemilik).")
@@ -378,9 +403,10 @@ def set_status(content_dir: Path, code: str, status: str, note: str, by: str,
               help="Folder tujuan: satu CSV per hari dan formulir, TANGGAL_FORMULIR.csv.")
 @click.option("--delimiter", type=click.Choice([",", ";"]), default=",", show_default=True,
               help="Pemisah kolom; pakai ';' untuk Excel dengan pengaturan wilayah Indonesia.")
+@reader_option
 @_staff_errors
 def export(content_dir: Path, days: tuple[date, ...], form_id: str | None, out: Path | None,
-           folder: Path | None, delimiter: str) -> None:
+           folder: Path | None, delimiter: str, by: str | None) -> None:
     """Ekspor permohonan per hari dan formulir ke CSV untuk sistem kantor.
 
     Kolom: tracking_code, received_at, status, lalu kolom ekspor definisi formulir.
@@ -392,7 +418,7 @@ def export(content_dir: Path, days: tuple[date, ...], form_id: str | None, out: 
     if out is not None and (len(days) != 1 or not form_id):
         raise click.UsageError("--out menulis satu berkas: isi tepat satu --date dan --form "
                                "(untuk beberapa, pakai --to FOLDER).")
-    casework = _casework(content_dir)
+    casework = _reads(content_dir, by)
     forbidden = private_data_forbidden_dirs(content_dir)
     if out is not None:
         written = write_csv(casework.export(days[0], form_id or ""), out, delimiter=delimiter,

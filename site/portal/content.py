@@ -145,6 +145,7 @@ class Content:
     guides: list[Guide]
     forms: list[FormRef]
     services: dict[str, str] = field(default_factory=dict)  # id -> name
+    retention: Any = None  # chalicelib.retention.RetentionPolicy (content/retention.yml)
 
     def office(self, office_id: str) -> Office:
         return next(o for o in self.offices if o.id == office_id)
@@ -232,6 +233,7 @@ def load_content(root: Path) -> Content:
     guides = _load_guides(root / "guides", {f.id for f in forms}, problems)
     announcements = _load_announcements(root / "announcements", office_ids, problems)
     services = _load_services(root / "services.yml", problems)
+    retention = _load_retention(root, problems)
     _check_services(root, services, offices, guides, problems)
     _check_slugs(guides, announcements, problems)
     targets = {
@@ -257,7 +259,7 @@ def load_content(root: Path) -> Content:
         raise ContentErrors(problems)
     announcements.sort(key=lambda a: (a.date, a.slug), reverse=True)
     guides.sort(key=lambda g: (g.order, g.title))
-    return Content(root, site, offices, announcements, guides, forms, services)
+    return Content(root, site, offices, announcements, guides, forms, services, retention)
 
 
 def _read_yaml_file(path: Path, problems: list[Problem]) -> Any:
@@ -288,6 +290,17 @@ def _load_site(path: Path, problems: list[Problem]) -> Site | None:
         check.error(data.line_of("timezone"), "timezone harus 'Asia/Jakarta' (WIB)")
     values["office_short_name"] = values["office_short_name"] or values["office_name"]
     return Site(**values)
+
+
+def _load_retention(root: Path, problems: list[Problem]) -> Any:
+    """How long applications are kept: checked by the code the staff's purge uses."""
+    from chalicelib.retention import RETENTION_FILE, RetentionPolicyError, load_retention
+
+    try:
+        return load_retention(root / RETENTION_FILE)
+    except RetentionPolicyError as exc:
+        problems.extend(Problem(exc.path, line, message) for line, message in exc.problems)
+        return None
 
 
 def _load_offices(path: Path, problems: list[Problem]) -> list[Office]:

@@ -21,6 +21,12 @@ Content-Length.
 A Chalice app is not thread-safe (``app.current_request`` is shared, as it is in
 one Lambda container), so API calls go through it one at a time; static files
 and uploads are served in parallel.
+
+Each client address has budgets for creates, uploads and status checks
+(:mod:`portal.ratelimit`, ``LOCAL_RATE_LIMITS``): over budget, a 429 with
+``Retry-After``. ``serve`` logs to stderr (:func:`configure_logging`): one access
+line per request (method, path without its query string, status, time; never a
+body or a client address), and the warnings and errors of the server and the API.
 """
 
 from __future__ import annotations
@@ -38,10 +44,13 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-__all__ = ["PortalServer", "create_server", "make_wsgi_app", "serve"]
+if TYPE_CHECKING:
+    from .ratelimit import ClientBudgets
+
+__all__ = ["PortalServer", "configure_logging", "create_server", "make_wsgi_app", "serve"]
 
 log = logging.getLogger("portal.devserver")
 
@@ -89,6 +98,7 @@ def serve(
         The content tree whose forms the API serves (sets ``PORTAL_CONTENT_DIR``);
         by default ``chalicelib.paths.content_dir()`` decides.
     """
+    configure_logging()
     server = create_server(build_dir, host=host, port=port, storage_dir=storage_dir,
                            threads=threads, content_dir=content_dir)
     print(f"Portal lokal: {server.url}  (API {server.url}api/, unggahan {server.url}upload)")
@@ -120,8 +130,12 @@ def create_server(
     *,
     threads: int = 8,
     content_dir: Path | None = None,
+    rate_limits: ClientBudgets | None = None,
 ) -> PortalServer:
     """Bind the server (``port=0`` picks a free port) without starting it.
+
+    ``rate_limits``: the per-client budgets; by default ``LOCAL_RATE_LIMITS`` (or the
+    defaults of :mod:`portal.ratelimit`); ``ClientBudgets.off()`` for load tests.
 
     Example
     -------
@@ -152,7 +166,7 @@ def create_server(
     )
     bound_port = server.effective_port
     origin = f"http://{host}:{bound_port}"
-    holder["app"] = make_wsgi_app(build_dir, storage_dir, origin=origin)
+    holder["app"] = make_wsgi_app(build_dir, storage_dir, origin=origin, rate_limits=rate_limits)
     return PortalServer(server, origin, Path(storage_dir).resolve())
 
 
@@ -189,12 +203,15 @@ class PortalServer:
         wasyncore.close_all(self._server._map)
 
 
-def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str) -> Callable[..., Any]:
-    """The WSGI application: ``/api`` → Chalice, ``/upload`` and ``/download`` → storage,
-    else static files."""
+def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str,
+                  rate_limits: ClientBudgets | None = None) -> Callable[..., Any]:
+    """The WSGI application: ``/api`` → Chalice, ``/upload`` → uploads, ``/download`` →
+    finished documents, else static files; requests over their client's budget get a 429 first."""
     from chalicelib.local_download import LocalDownloadEndpoint
     from chalicelib.local_upload import LocalUploadEndpoint
     from chalicelib.storage import LocalStorage
+
+    from .ratelimit import ClientBudgets, ClientLimiter
 
     storage = LocalStorage(Path(storage_dir), f"{origin}{UPLOAD_PREFIX}", secrets.token_bytes(32))
     functions = _load_functions_app()
@@ -205,6 +222,21 @@ def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str) -> Callabl
     upload = LocalUploadEndpoint(storage, site_origin=",".join(sorted(origins)))
     download = LocalDownloadEndpoint(storage)
     static = StaticFiles(Path(build_dir))
+    if rate_limits is None:
+        rate_limits = ClientBudgets.parse(os.environ.get("LOCAL_RATE_LIMITS"))
+    limiter = ClientLimiter(rate_limits)
+
+    def route(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "") or "/"
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            return api(environ, start_response)
+        if path == UPLOAD_PREFIX or path.startswith(UPLOAD_PREFIX + "/"):
+            return upload(environ, start_response)
+        if path == DOWNLOAD_PREFIX:
+            return download(environ, start_response)
+        return static(environ, start_response)
+
+    routed = limiter.wrap(route)
 
     def application(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -215,14 +247,7 @@ def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str) -> Callabl
             status_holder.append(status)
             return start_response(status, headers, exc_info)
 
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
-            result = api(environ, recording_start_response)
-        elif path == UPLOAD_PREFIX or path.startswith(UPLOAD_PREFIX + "/"):
-            result = upload(environ, recording_start_response)
-        elif path == DOWNLOAD_PREFIX:
-            result = download(environ, recording_start_response)
-        else:
-            result = static(environ, recording_start_response)
+        result = routed(environ, recording_start_response)
         log.info("%s %s %s %.1f ms", environ.get("REQUEST_METHOD"), quote(path),
                  (status_holder or ["-"])[0].split(" ")[0],
                  (time.perf_counter() - started) * 1000)
@@ -323,6 +348,21 @@ def _load_functions_app(functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
     return module
 
 
+def configure_logging(level: str | None = None) -> None:
+    """Send log lines to stderr for the run command (``LOG_LEVEL``, default ``INFO``).
+
+    Lines are ``time LEVEL logger: message``: the access lines of ``portal.devserver``,
+    warnings such as 429s (``portal.ratelimit``), the API's own lines (``dukcapil.*``:
+    ids and error codes only) and waitress's errors. Does nothing when logging is
+    already configured (a test's capture, an embedding program).
+    """
+    wanted = (level or os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
+    if wanted not in logging.getLevelNamesMapping():
+        wanted = "INFO"
+    logging.basicConfig(level=wanted, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def _purge_expired(functions: ModuleType) -> None:
     try:
         removed = functions.get_service().purge_expired()
@@ -331,6 +371,12 @@ def _purge_expired(functions: ModuleType) -> None:
         return
     if removed:
         log.info("purged %d expired pending submissions and keys", removed)
+    try:
+        from chalicelib.quota import QuotaSettings, SubmissionQuota
+
+        SubmissionQuota(functions.get_storage(), QuotaSettings()).purge()
+    except Exception as error:  # the server must still start
+        log.warning("could not purge old quota counters: %s", type(error).__name__)
 
 
 # -------------------------------------------------------------------- static files
@@ -443,8 +489,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--storage", type=Path, default=DEFAULT_STORAGE_DIR)
     parser.add_argument("--content", type=Path, default=None)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     serve(args.build_dir, host=args.host, port=args.port, storage_dir=args.storage,
           content_dir=args.content)
     return 0

@@ -36,6 +36,7 @@ def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "data").mkdir()
     shutil.copy(REPOSITORY / "content" / "offices.yml", root / "offices.yml")
     shutil.copy(REPOSITORY / "content" / "data" / "provinces.csv", root / "data" / "provinces.csv")
+    shutil.copy(REPOSITORY / "content" / "retention.yml", root / "retention.yml")
     (root / "forms" / f"{FORM_ID}.yml").write_text(FORM_YAML, encoding="utf-8")
     return root
 

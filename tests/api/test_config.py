@@ -155,3 +155,77 @@ def test_presigned_post_url_is_regional_for_jakarta(monkeypatch: pytest.MonkeyPa
                                 max_bytes=100)
     get_s3_client.cache_clear()
     assert post.url == "https://dukcapil-b.s3.ap-southeast-3.amazonaws.com/"
+
+
+def test_build_sets_the_retention_days_from_content(built: tuple[Path, Any], content_dir: Path) -> None:
+    functions, _ = built
+    rendered = json.loads((functions / ".chalice" / "resources-prod.json").read_text())
+    policy = (content_dir / "retention.yml").read_text()
+    closed = int(next(line.split(":")[1] for line in policy.splitlines()
+                      if line.startswith("closed_applications_days:")))
+    access = int(next(line.split(":")[1] for line in policy.splitlines()
+                      if line.startswith("access_records_days:")))
+    parameters = rendered["Parameters"]
+    assert parameters["ClosedApplicationRetentionDays"]["Default"] == closed
+    assert parameters["AccessRecordRetentionDays"]["Default"] == access
+
+
+def test_build_reports_a_broken_retention_file_with_its_line(tmp_path: Path,
+                                                              content_dir: Path) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(content_dir, content)
+    (content / "retention.yml").write_text("closed_applications_days: 0\naccess_records_days: 30\n")
+    functions = tmp_path / "functions"
+    (functions / "chalicelib").mkdir(parents=True)
+    (functions / "resources.json").write_text(json.dumps(TEMPLATE), encoding="utf-8")
+    build = load_build()
+    with pytest.raises(build.BuildError, match=r"retention.yml:1: 'closed_applications_days': '0'"):
+        build.build(source_path=REPOSITORY / "chalice.json", content=content,
+                    functions_dir=functions)
+
+
+def rule(rule_id: str) -> dict:
+    rules = TEMPLATE["Resources"]["SubmissionsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (found,) = [r for r in rules if r["Id"] == rule_id]
+    return found
+
+
+def test_closed_applications_and_their_old_versions_expire_after_the_retention_days() -> None:
+    closed = rule("expire-closed-applications")
+    assert closed["TagFilters"] == [{"Key": "retention", "Value": "closed"}]
+    assert closed["ExpirationInDays"] == {"Ref": "ClosedApplicationRetentionDays"}
+    assert closed["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    for rule_id, prefix in (("expire-superseded-application-versions", "applications/"),
+                            ("expire-superseded-tracking-index-versions", "index/tracking/")):
+        superseded = rule(rule_id)
+        assert superseded["Prefix"] == prefix and "ExpirationInDays" not in superseded
+        assert superseded["NoncurrentVersionExpiration"] == {
+            "NoncurrentDays": {"Ref": "ClosedApplicationRetentionDays"}}
+        assert superseded["ExpiredObjectDeleteMarker"] is True
+    assert rule("expire-access-records")["ExpirationInDays"] == {"Ref": "AccessRecordRetentionDays"}
+    assert rule("expire-quota-counters")["Prefix"] == "quota/"
+
+
+def test_server_access_logs_go_to_a_private_log_bucket() -> None:
+    resources = TEMPLATE["Resources"]
+    logging = resources["SubmissionsBucket"]["Properties"]["LoggingConfiguration"]
+    assert logging == {"DestinationBucketName": {"Ref": "AccessLogsBucket"},
+                       "LogFilePrefix": "s3-access/"}
+    logs = resources["AccessLogsBucket"]["Properties"]
+    assert all(logs["PublicAccessBlockConfiguration"].values())
+    assert logs["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == {
+        "Ref": "AccessRecordRetentionDays"}
+    (allow, deny) = resources["AccessLogsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": {"Fn::GetAtt": ["SubmissionsBucket", "Arn"]}}
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_lambda_may_count_the_quota_but_not_delete_it() -> None:
+    policy = json.dumps(SOURCE["stages"]["prod"]["iam_policy"])
+    assert "${SubmissionsBucket}/quota/*" in policy
+    deletes = next(s for s in SOURCE["stages"]["prod"]["iam_policy"]["Statement"]
+                   if s["Action"] == ["s3:DeleteObject"])
+    assert "quota/" not in json.dumps(deletes["Resource"])

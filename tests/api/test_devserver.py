@@ -14,6 +14,7 @@ from api_support import FORM_ID, JPEG, NIK, PDF, REPOSITORY, VALUES, file_decl
 
 sys.path.insert(0, str(REPOSITORY / "site"))
 from portal.devserver import create_server  # noqa: E402
+from portal.ratelimit import ClientBudgets  # noqa: E402
 
 
 def connections_opened(session: requests.Session) -> int:
@@ -33,7 +34,9 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content_dir: Path,
     (site / "panduan" / "ktp-el" / "index.html").write_text("<h1>KTP-el</h1>", encoding="utf-8")
     (site / "404.html").write_text("<h1>Tidak ada</h1>", encoding="utf-8")
     (site / "gaya.css").write_text("body{}", encoding="utf-8")
-    running = create_server(site, port=0, storage_dir=tmp_path / "storage", threads=4)
+    # Per-client budgets are tested in test_devserver_limits.py; these tests are one busy client.
+    running = create_server(site, port=0, storage_dir=tmp_path / "storage", threads=4,
+                            rate_limits=ClientBudgets.off())
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     yield running

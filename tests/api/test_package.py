@@ -107,3 +107,38 @@ def test_packaged_template_scans_application_files_with_guardduty(packaged: Path
     assert deny["Resource"] == {"Fn::Sub": "${SubmissionsBucket.Arn}/applications/*/files/*"}
     assert deny["Condition"] == {"StringEquals": {
         "s3:ExistingObjectTag/GuardDutyMalwareScanStatus": "THREATS_FOUND"}}
+def test_the_api_stage_is_throttled_and_answers_429_in_indonesian(packaged: Path) -> None:
+    template = json.loads((packaged / "sam.json").read_text())
+    api = template["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in api["Properties"]["MethodSettings"]}
+    assert settings[("/*", "*")]["ThrottlingRateLimit"] > 0
+    for path in ("/~1submissions", "/~1submissions~1{submission_id}~1complete", "/~1status"):
+        route = settings[(path, "POST")]
+        assert 0 < route["ThrottlingRateLimit"] <= settings[("/*", "*")]["ThrottlingRateLimit"]
+        assert route["ThrottlingBurstLimit"] > 0
+    # every throttled path is a real route of the packaged API
+    paths = api["Properties"]["DefinitionBody"]["paths"]
+    for path, method in settings:
+        if path != "/*":
+            assert method.lower() in paths[path[1:].replace("~1", "/")]
+    throttled = api["Properties"]["GatewayResponses"]["THROTTLED"]
+    assert throttled["StatusCode"] == 429
+    assert throttled["ResponseParameters"]["Headers"]["Retry-After"] == "'1'"
+    body = json.loads(throttled["ResponseTemplates"]["application/json"])
+    assert body["code"] == "too_many_requests" and body["message"].startswith("Terlalu banyak")
+
+
+def test_retention_days_come_from_content_into_the_lifecycle_rules(packaged: Path) -> None:
+    from chalicelib.retention import load_retention
+
+    policy = load_retention(REPOSITORY / "content" / "retention.yml")
+    template = json.loads((packaged / "sam.json").read_text())
+    parameters = template["Parameters"]
+    assert parameters["ClosedApplicationRetentionDays"]["Default"] == policy.closed_applications_days
+    assert parameters["AccessRecordRetentionDays"]["Default"] == policy.access_records_days
+    bucket = template["Resources"]["SubmissionsBucket"]["Properties"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-closed-applications"]["ExpirationInDays"] == {
+        "Ref": "ClosedApplicationRetentionDays"}
+    assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}

@@ -182,6 +182,15 @@ def test_office_errors(regency, text, expected):
         ("services.yml", "services:\n  KK: Kartu\n  kk: Kartu\n  ktp-el: ''\n",
          "services.yml:2: id layanan 'KK' hanya boleh huruf kecil, angka dan tanda hubung"),
         ("services.yml", "services:\n  kk: Kartu\n  ktp-el: ''\n", "services.yml:3: layanan 'ktp-el' harus punya nama"),
+        ("retention.yml", "closed_applications_days: 365\n",
+         "retention.yml:1: 'access_records_days' wajib diisi: masa simpan catatan akses petugas, dalam hari"),
+        ("retention.yml", "closed_applications_days: 365\naccess_records_days: 2 tahun\n",
+         "retention.yml:2: 'access_records_days': '2 tahun' harus bilangan bulat hari, 1 sampai 36500"),
+        ("retention.yml", "closed_applications_days: 0\naccess_records_days: 30\n",
+         "retention.yml:1: 'closed_applications_days': '0' harus bilangan bulat hari"),
+        ("retention.yml", "closed_applications_days: 30\naccess_records_days: 30\nsimpan: 1\n",
+         "retention.yml:3: kunci 'simpan' tidak dikenal di retention.yml"),
+        ("retention.yml", "- 30\n", "retention.yml:1: retention.yml harus berupa pasangan 'kunci: nilai'"),
     ],
 )
 def test_site_and_services_errors(regency, name, text, expected):
@@ -221,3 +230,14 @@ def test_form_ids_of_site_pages_are_reserved(regency):
                   .replace("formulir:ktp-el-baru", "formulir:status"))
     assert problems(regency) == [
         "forms/status.yml:1: id formulir 'status' dipakai halaman situs (formulir/status/); ganti nama berkasnya"]
+
+
+def test_the_retention_policy_is_part_of_the_content(regency):
+    policy = load_content(regency.root).retention
+    assert (policy.closed_applications_days, policy.access_records_days) == (365, 730)
+
+
+def test_without_a_retention_file_the_defaults_apply(regency):
+    (regency.root / "retention.yml").unlink()
+    policy = load_content(regency.root).retention
+    assert (policy.closed_applications_days, policy.access_records_days) == (365, 730)

@@ -23,6 +23,7 @@ SOURCES = {
     "content": ROOT / "site" / "portal" / "content.py",
     "front matter": ROOT / "site" / "portal" / "yamlfile.py",
     "yaml": ROOT / "functions" / "chalicelib" / "yamlfile.py",
+    "retention": ROOT / "functions" / "chalicelib" / "retention.py",
     "cli": ROOT / "site" / "portal" / "cli.py",
 }
 

@@ -58,6 +58,7 @@ def make_content(root: Path) -> Path:
     (root / "data").mkdir()
     shutil.copy(REPOSITORY / "content" / "offices.yml", root / "offices.yml")
     shutil.copy(REPOSITORY / "content" / "data" / "provinces.csv", root / "data" / "provinces.csv")
+    shutil.copy(REPOSITORY / "content" / "retention.yml", root / "retention.yml")
     shutil.copy(REPOSITORY / "tests" / "api" / "data" / f"{KTP_FORM}.yml",
                 root / "forms" / f"{KTP_FORM}.yml")
     shutil.copy(Path(__file__).parent / "data" / f"{KK_FORM}.yml", root / "forms" / f"{KK_FORM}.yml")

@@ -355,3 +355,24 @@ def test_site_origin_comes_from_the_environment(
     assert allowed.status_code == 200
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://dukcapil.semarangkab.go.id"
     assert default.status_code == 403
+
+
+def test_a_storage_failure_is_an_indonesian_xml_500_without_traceback(
+    upload_server: LocalStorage, post: PresignedPost, browser_post, monkeypatch, caplog
+) -> None:
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(upload_server.root / KEY))
+
+    monkeypatch.setattr(upload_server, "open_write", disk_full)
+    with caplog.at_level("DEBUG", logger="chalicelib.local_upload"):
+        response = browser_post(post, PDF)
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == "application/xml"
+    assert error_code(response) == "InternalError"
+    message = ET.fromstring(response.content).findtext("Message")
+    assert message.startswith("Berkas belum tersimpan karena penyimpanan sedang bermasalah.")
+    assert "Traceback" not in response.text and "No space" not in response.text
+    (line,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert line.getMessage().startswith("upload failed: OSError at ")
+    assert line.exc_info is None and "surat-lahir" not in line.getMessage()
+    assert_nothing_stored(upload_server)

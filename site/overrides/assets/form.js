@@ -24,6 +24,8 @@
   doc.documentElement.classList.add("portal-js");
 
   var UPLOAD_TRIES = 3; // per file, before the "Coba lagi" button shows
+  var THROTTLED_WAITS = 5; // 429s a file may wait out (Retry-After) before giving up
+  var MAX_RETRY_AFTER_S = 120; // never wait longer than this on one 429
   var API_TRIES = 3; // create and complete, on network errors and 5xx
   var RETRY_BASE_MS = 1000; // waits 1 s, 2 s, ... between tries
   var DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000; // a kept draft older than this is dropped
@@ -797,7 +799,7 @@
         });
         xhr.addEventListener("load", function () {
           if (xhr.status >= 200 && xhr.status < 300) resolve();
-          else reject({ status: xhr.status });
+          else reject({ status: xhr.status, retryAfter: parseInt(xhr.getResponseHeader("Retry-After"), 10) });
         });
         ["error", "abort", "timeout"].forEach(function (type) {
           xhr.addEventListener(type, function () { reject({ status: 0 }); });
@@ -807,15 +809,25 @@
     }
 
     /* Up to UPLOAD_TRIES tries with exponential backoff. A refused policy
-     * (403: it expired on a slow connection) gets fresh upload URLs first. */
+     * (403: it expired on a slow connection) gets fresh upload URLs first.
+     * "Too many requests" (429) waits as long as Retry-After asks, without
+     * using up a try, THROTTLED_WAITS times at most. */
     function uploadWithRetry(upload, file, item) {
       var attempt = 0;
+      var throttled = 0;
       function run() {
         attempt += 1;
         item.set("Mengunggah…");
         return postFile(upload, file, item.progress).then(function () {
           item.set("Terkirim");
         }, function (failure) {
+          if (failure.status === 429 && throttled < THROTTLED_WAITS) {
+            throttled += 1;
+            attempt -= 1;
+            var seconds = Math.min(failure.retryAfter > 0 ? failure.retryAfter : 5, MAX_RETRY_AFTER_S);
+            item.set("Terlalu banyak unggahan saat ini; dicoba lagi dalam " + seconds + " detik…");
+            return sleep(seconds * 1000).then(run);
+          }
           if (attempt >= UPLOAD_TRIES) {
             item.set("Gagal terkirim", true);
             throw failure;
