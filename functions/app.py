@@ -93,9 +93,11 @@ def get_service() -> SubmissionService:
     global _service
     if _service is None:
         from chalicelib.forms import load_forms
+        from chalicelib.quota import quota_from_env
         from chalicelib.submissions import SubmissionService
 
-        _service = SubmissionService(get_storage(), forms=load_forms)
+        storage = get_storage()
+        _service = SubmissionService(storage, forms=load_forms, quota=quota_from_env(storage))
     return _service
 
 

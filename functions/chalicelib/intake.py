@@ -47,13 +47,13 @@ class Intake:
 
     def __init__(self, storage: Storage, form: Callable[[str], FormDefinition], *,
                  clock: Clock, settings: Settings, receipt_for: ReceiptLookup,
-                 before_store: Callable[[CreateRequest], None] | None = None) -> None:
+                 quota: Any = None) -> None:
         self.storage = storage
         self._form = form
         self._clock = clock
         self.settings = settings
         self._receipt_for = receipt_for
-        self._before_store = before_store
+        self.quota = quota
 
     def create(self, request: CreateRequest) -> dict[str, Any]:
         """Validate a submission, store it as pending and offer one upload per file.
@@ -81,16 +81,17 @@ class Intake:
         digest = payload_hash(request.form_id, values, request.files)
         submission_id = submission_id_for(request.idempotency_key)
         pending = _pending_record(submission_id, form, request, values, digest, now)
-        return self.store(pending, request.idempotency_key, self._receipt_for,
-                          before_store=self._before_store and (lambda: self._before_store(request)))
+        return self.store(pending, request.idempotency_key, self._receipt_for)
 
-    def store(self, pending: dict[str, Any], idempotency_key: str, received: ReceiptLookup, *,
-              before_store: Callable[[], None] | None = None) -> dict[str, Any]:
+    def store(self, pending: dict[str, Any], idempotency_key: str,
+              received: ReceiptLookup) -> dict[str, Any]:
         """Write a pending record once (the idempotency claim) and offer its uploads.
 
         A replay with the same ``payload_sha256`` gets the same submission (or, once
         received, what ``received`` returns); another payload under a fresh key is a
-        :class:`Conflict`; a stale, never received one is started afresh.
+        :class:`Conflict`; a stale, never received one is started afresh. Only a new
+        pending record counts against the quota (a replay does not): over it, the
+        record is removed again and :class:`~chalicelib.errors.TooManyRequests` raised.
         """
         from .storage import AlreadyExists, PreconditionFailed
 
@@ -101,8 +102,6 @@ class Intake:
         for _ in range(4):
             try:
                 if etag is None:
-                    if before_store is not None:
-                        before_store()
                     self.storage.put_json(key, pending, if_none_match=True)
                 else:
                     self.storage.put_json(key, pending, if_match=etag)
@@ -116,6 +115,7 @@ class Intake:
                 if answer is not None or is_fresh(stored, self.settings.idempotency_ttl, now):
                     return self._replay(stored, pending["payload_sha256"], answer)
                 continue  # an old, never completed submission under this key: start again
+            self._count(pending, key)
             log.info("create ok form=%s submission=%s files=%d", pending["form_id"],
                      submission_id, len(pending["files"]))
             return self._offer(pending, replayed=False)
@@ -123,6 +123,20 @@ class Intake:
             "Pengiriman sedang diproses. Tunggu sebentar lalu coba lagi.",
             code="idempotency_busy",
         )
+
+    def _count(self, pending: Mapping[str, Any], key: str) -> None:
+        """Count a new pending submission in the quota; undo the write when it is over."""
+        if self.quota is None:
+            return
+        from .errors import TooManyRequests
+
+        try:
+            self.quota.reserve(submissions=1,
+                               declared_bytes=sum(int(f["size"]) for f in pending["files"]))
+        except TooManyRequests:
+            self.storage.delete(key)
+            log.info("create refused form=%s codes=quota", pending["form_id"])
+            raise
 
     def validate(self, form: FormDefinition, request: CreateRequest,
                  now: datetime) -> dict[str, Any]:

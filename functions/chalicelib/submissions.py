@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .forms import FormDefinition
     from .payloads import CorrectionRequest, CreateRequest
     from .policy import Policy
+    from .quota import SubmissionQuota
     from .results import Results
     from .storage import Storage
 
@@ -76,6 +77,9 @@ class SubmissionService:
         structure, malware scan when configured).
     policy:
         The office's lifecycle rules (default: read from ``content/`` on first use).
+    quota:
+        Bounds on new submissions and declared bytes per window, for everyone
+        (:mod:`chalicelib.quota`); ``None``: no bound.
     """
 
     def __init__(
@@ -87,6 +91,7 @@ class SubmissionService:
         settings: Settings | None = None,
         check: FileChecker | None = None,
         policy: Policy | None = None,
+        quota: SubmissionQuota | None = None,
     ) -> None:
         from .forms import LazyForms
 
@@ -98,7 +103,7 @@ class SubmissionService:
         self.receiving = Receiving(storage, self.form, clock=clock, settings=self.settings,
                                    check=check)
         self.intake = Intake(storage, self.form, clock=clock, settings=self.settings,
-                             receipt_for=self.receiving.receipt_for)
+                             receipt_for=self.receiving.receipt_for, quota=quota)
         self.lookup = StatusLookup(storage, clock=clock, form=self.form)
 
     # After the receipt: built on first use, so a cold start that only takes an

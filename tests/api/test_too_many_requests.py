@@ -7,21 +7,16 @@ import json
 import pytest
 from api_support import Api
 from chalicelib.errors import TooManyRequests
-from chalicelib.quota import QuotaSettings, SubmissionQuota
 
 
 def test_a_full_quota_is_a_429_with_retry_after_and_the_usual_shape(
         api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    service = api.module.get_service()
-    quota = SubmissionQuota(api.storage, QuotaSettings(max_submissions=1, shards=1))
-    real_create = service.create
-
-    def create_with_quota(request):  # where the submission service will call it
-        quota.reserve(submissions=1, declared_bytes=sum(f.size for f in request.files))
-        return real_create(request)
-
-    monkeypatch.setattr(service, "create", create_with_quota)
+    monkeypatch.setenv("QUOTA_MAX_SUBMISSIONS", "1")
+    monkeypatch.setenv("QUOTA_SHARDS", "1")
+    monkeypatch.setattr(api.module, "_service", None)  # built again with the quota
     assert api.create(key="kunci-kuota-0001").status_code == 201
+    assert api.create(key="kunci-kuota-0001").status_code == 200  # a replay is not counted
+    before = sorted(api.storage.list_keys("pending/"))
     refused = api.create(key="kunci-kuota-0002")
     assert refused.status_code == 429
     body = json.loads(refused.body)
@@ -30,6 +25,8 @@ def test_a_full_quota_is_a_429_with_retry_after_and_the_usual_shape(
     assert 1 <= int(refused.headers["Retry-After"]) <= 3600
     assert refused.headers["Cache-Control"] == "no-store"
     assert refused.headers["Content-Type"].startswith("application/json")
+    assert sorted(api.storage.list_keys("pending/")) == before  # nothing kept for a refusal
+    monkeypatch.setattr(api.module, "_service", None)
 
 
 def test_other_refusals_carry_no_retry_after(api: Api) -> None:
