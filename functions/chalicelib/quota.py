@@ -94,7 +94,7 @@ class QuotaSettings:
         return bool(self.max_submissions or self.max_bytes)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> QuotaSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> QuotaSettings:
         """Read ``QUOTA_WINDOW_MINUTES``, ``QUOTA_MAX_SUBMISSIONS``, ``QUOTA_MAX_MEGABYTES``,
         ``QUOTA_SHARDS`` (unset: the defaults above).
 
@@ -103,6 +103,7 @@ class QuotaSettings:
         ValueError
             A value that is not a whole number, or out of range.
         """
+        environ = os.environ if environ is None else environ  # read at call time: Chalice's test client replaces os.environ
         default = cls()
 
         def number(name: str, fallback: int) -> int:
@@ -276,8 +277,9 @@ class SubmissionQuota:
         return len(stale)
 
 
-def quota_from_env(storage: Storage, environ: Mapping[str, str] = os.environ) -> SubmissionQuota:
+def quota_from_env(storage: Storage, environ: Mapping[str, str] | None = None) -> SubmissionQuota:
     """The submission quota on ``storage`` with the ``QUOTA_*`` settings of ``environ``."""
+    environ = os.environ if environ is None else environ  # read at call time: Chalice's test client replaces os.environ
     return SubmissionQuota(storage, QuotaSettings.from_env(environ))
 
 

@@ -198,7 +198,7 @@ class ClamdScanner:
         return f"Pemindaian virus: aktif, {version} di {self.address}."
 
 
-def scanner_from_env(environ: Mapping[str, str] = os.environ) -> Scanner:
+def scanner_from_env(environ: Mapping[str, str] | None = None) -> Scanner:
     """The scanner the environment configures.
 
     ``CLAMD_SOCKET`` (a Unix socket path) or ``CLAMD_HOST`` with ``CLAMD_PORT`` (default
@@ -210,6 +210,7 @@ def scanner_from_env(environ: Mapping[str, str] = os.environ) -> Scanner:
     ValueError
         For a port or timeout that is not a positive number.
     """
+    environ = os.environ if environ is None else environ  # read at call time: Chalice's test client replaces os.environ
     socket_path = environ.get("CLAMD_SOCKET", "").strip()
     host = environ.get("CLAMD_HOST", "").strip()
     if not socket_path and not host:

@@ -1139,7 +1139,7 @@ def _make_private_dir(path: Path) -> None:
 _PROCESS_SECRET = secrets.token_bytes(32)
 
 
-def storage_from_env(environ: Mapping[str, str] = os.environ) -> Storage:
+def storage_from_env(environ: Mapping[str, str] | None = None) -> Storage:
     """Build the configured storage backend from environment variables.
 
     ``STORAGE_BACKEND=local`` (default): ``LOCAL_STORAGE_DIR`` (default ``./var/storage``,
@@ -1165,6 +1165,7 @@ def storage_from_env(environ: Mapping[str, str] = os.environ) -> Storage:
     ValueError
         For an unknown backend or a missing or invalid setting.
     """
+    environ = os.environ if environ is None else environ  # read at call time: Chalice's test client replaces os.environ
     backend = environ.get("STORAGE_BACKEND", "local").strip().lower() or "local"
     if backend == "local":
         raw_secret = environ.get("LOCAL_UPLOAD_SECRET", "")
