@@ -15,9 +15,11 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
-__all__ = ["WIB", "Clock", "now_wib", "to_wib", "isoformat_wib", "parse_iso", "format_wib"]
+__all__ = [
+    "WIB", "Clock", "now_wib", "to_wib", "isoformat_wib", "parse_iso", "format_wib", "format_day",
+]
 
 WIB = timezone(timedelta(hours=7), "WIB")
 """Asia/Jakarta: UTC+7 all year round."""
@@ -61,3 +63,10 @@ def format_wib(moment: datetime) -> str:
         f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year}"
         f" pukul {local.hour:02d}.{local.minute:02d} WIB"
     )
+
+
+def format_day(day: date) -> str:
+    """Indonesian wording for a day, e.g. ``Jumat, 9 Oktober 2020`` (a datetime is taken in WIB)."""
+    if isinstance(day, datetime):
+        day = to_wib(day).date()
+    return f"{_DAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]} {day.year}"
