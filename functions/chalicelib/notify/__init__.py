@@ -27,7 +27,6 @@ from .events import (
     status_link,
 )
 from .notifier import Delivery, Notifier
-from .outbox import OutboxSender, list_outbox, message_text, read_message
 from .pending import RetryReport, retry_pending
 from .recipients import Contact, contact_for
 from .render import Rendered, render
@@ -67,3 +66,14 @@ __all__ = [
     "retry_pending",
     "status_link",
 ]
+
+_OUTBOX = ("OutboxSender", "list_outbox", "message_text", "read_message")
+
+
+def __getattr__(name: str) -> object:
+    """The outbox names, imported on first use (the email package is not needed with SES)."""
+    if name in _OUTBOX:
+        from . import outbox
+
+        return getattr(outbox, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

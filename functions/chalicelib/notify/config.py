@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .notifier import Notifier
-from .outbox import OutboxSender
 from .senders import Sender, SesSender, SnsSender
 from .templates import load_messages
 
@@ -70,6 +69,8 @@ def notifier_from_env(storage: Storage | None, environ: Mapping[str, str] = os.e
     sms: Sender | None = None
     sms_on = get("SMS_ENABLED").lower() in _TRUE
     if backend == "outbox":
+        from .outbox import OutboxSender  # the email package only where the outbox is used
+
         root = getattr(storage, "root", None) or Path(get("LOCAL_STORAGE_DIR") or "./var/storage")
         folder = Path(get("MAIL_OUTBOX_DIR") or Path(root) / "outbox")
         email = OutboxSender(folder, sender=get("MAIL_SENDER"), reply_to=reply_to)
