@@ -360,9 +360,13 @@ def _load_form_refs(root: Path, problems: list[Problem]) -> list[FormRef]:
 
 
 def _check_messages(root: Path, problems: list[Problem]) -> None:
-    """Message templates are checked by the code that renders them (chalicelib.notify)."""
+    """Message templates are checked by the code that renders them (chalicelib.notify).
+
+    A site without online forms sends no messages and needs no templates."""
     from chalicelib.notify.templates import check_messages
 
+    if not (root / "messages").exists() and not any((root / "forms").glob("*.yml")):
+        return
     for problem in check_messages(root):
         message = f"{problem.key}: {problem.message}" if problem.key else problem.message
         problems.append(Problem(problem.path, problem.line, message))

@@ -245,3 +245,23 @@ def test_portal_check_prints_template_problems_with_file_and_line(content: Path)
     assert result.exit_code == 1
     assert f"{path}:" in result.output and "isian ${tautan} tidak dikenal" in result.output
     assert "wajib memuat ${status_link}" in result.output
+
+
+def test_a_site_with_forms_needs_its_message_templates(content: Path) -> None:
+    shutil.rmtree(content / "messages")
+    assert problems_of(content) == [f"{content / 'messages'}:1: folder templat pesan tidak ada; salin "
+                                    "dari content/messages/ aslinya"]
+    shutil.rmtree(content / "forms")
+    (content / "forms").mkdir()
+    for guide in (content / "guides").glob("*.md"):  # guides link to the forms just removed
+        guide.unlink()
+    problems = [p for p in problems_of_or_none(content) if "messages" in p]
+    assert problems == []  # no online forms: nothing is sent, no templates needed
+
+
+def problems_of_or_none(content: Path) -> list[str]:
+    try:
+        load_content(content)
+    except ContentErrors as error:
+        return [str(problem) for problem in error.problems]
+    return []
