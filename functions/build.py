@@ -15,10 +15,13 @@ content (``content/``), generated files only (none of them belongs in git):
 * ``functions/.chalice/resources-<stage>.json``, for stages on S3: the merge
   template ``functions/resources.json`` with the ``SiteOrigin`` parameter
   defaulting to the stage's ``SITE_ORIGIN`` (one source for the API's CORS and
-  the bucket's) and the retention parameters (``ClosedApplicationRetentionDays``,
-  ``AccessRecordRetentionDays``) defaulting to ``content/retention.yml``;
+  the bucket's), the retention parameters (``ClosedApplicationRetentionDays``,
+  ``AccessRecordRetentionDays``) defaulting to ``content/retention.yml``, and
+  ``MailIdentity`` to the SES identity the stage sends from
+  (``MAIL_IDENTITY``, else the domain of ``MAIL_SENDER``: the one identity the
+  function's ``ses:SendEmail`` is scoped to);
 * ``functions/chalicelib/content/``: the files the Lambda reads from
-  ``content/`` (form definitions, offices, province codes), so that
+  ``content/`` (form definitions, offices, province codes, message templates), so that
   ``chalice package`` ships them inside the zip.
 
 Then, for example::
@@ -56,6 +59,7 @@ CONTENT_PATTERNS: tuple[str, ...] = (
     "site.yml",
     "data/provinces.csv",
     "data/kecamatan.csv",
+    "messages/*.yml",
 )
 """What the function reads from ``content/`` (relative glob patterns)."""
 
@@ -126,6 +130,9 @@ def render_merge_template(template: dict[str, Any], env: dict[str, str],
                            ("AccessRecordRetentionDays", retention.access_records_days)):
             if name in parameters:
                 parameters[name]["Default"] = days
+    identity = mail_identity(env)
+    if identity and "MailIdentity" in parameters:
+        parameters["MailIdentity"]["Default"] = identity
     return rendered
 
 
@@ -137,6 +144,16 @@ def load_retention_policy(content: Path) -> Any:
         return load_retention(content / RETENTION_FILE)
     except RetentionPolicyError as error:
         raise BuildError(str(error)) from None
+
+
+def mail_identity(env: dict[str, str]) -> str:
+    """The SES identity a stage sends from: ``MAIL_IDENTITY``, else ``MAIL_SENDER``'s domain."""
+    from email.utils import parseaddr
+
+    explicit = env.get("MAIL_IDENTITY", "").strip()
+    if explicit:
+        return explicit
+    return parseaddr(env.get("MAIL_SENDER", ""))[1].rpartition("@")[2]
 
 
 def copy_content(content: Path, destination: Path = PACKAGED_CONTENT) -> list[Path]:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 __all__ = [
     "WIB", "Clock", "now_wib", "to_wib", "isoformat_wib", "parse_iso", "format_wib", "format_wait",
+    "format_day",
 ]
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -81,3 +82,8 @@ def format_wait(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} menit"
     return f"{math.ceil(minutes / 60)} jam"
+def format_day(day: date) -> str:
+    """Indonesian wording for a day, e.g. ``Jumat, 9 Oktober 2020`` (a datetime is taken in WIB)."""
+    if isinstance(day, datetime):
+        day = to_wib(day).date()
+    return f"{_DAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]} {day.year}"

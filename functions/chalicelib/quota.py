@@ -103,7 +103,7 @@ class QuotaSettings:
         ValueError
             A value that is not a whole number, or out of range.
         """
-        environ = os.environ if environ is None else environ  # read at call time: Chalice's test client replaces os.environ
+        environ = os.environ if environ is None else environ  # at call time: tests replace it
         default = cls()
 
         def number(name: str, fallback: int) -> int:

@@ -182,7 +182,12 @@ def serve(content_dir: Path, port: int, storage: Path) -> None:
     run_server(out, host="127.0.0.1", port=port, storage_dir=storage, content_dir=content_dir)
 
 
-from . import cli_applications, cli_publish, cli_retention  # noqa: E402  (they import cli.py only inside functions)
+from . import (  # noqa: E402  (they import cli.py only inside functions)
+    cli_applications,
+    cli_notify,
+    cli_publish,
+    cli_retention,
+)
 
 main.add_command(cli_publish.publish)
 main.add_command(cli_applications.inbox)
@@ -191,6 +196,8 @@ main.add_command(cli_applications.download)
 main.add_command(cli_applications.set_status)
 main.add_command(cli_applications.export)
 main.add_command(cli_retention.purge)
+main.add_command(cli_notify.outbox)
+main.add_command(cli_notify.notify_retry)
 
 
 if __name__ == "__main__":

@@ -398,31 +398,46 @@ def set_status(content_dir: Path, code: str, status: str, note: str, by: str,
 @click.option("--form", "form_id", help="Id formulir. Wajib dengan --out; dengan --to "
                                         "bawaannya semua formulir yang ada permohonannya.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Berkas CSV tujuan (satu hari, satu formulir).")
+              help="Berkas tujuan, .csv atau .xlsx (satu hari, satu formulir).")
 @click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder tujuan: satu CSV per hari dan formulir, TANGGAL_FORMULIR.csv.")
+              help="Folder tujuan: satu berkas per hari dan formulir, TANGGAL_FORMULIR.csv.")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]),
+              help="csv, atau xlsx untuk Excel (NIK dan KK tetap utuh 16 digit). Bawaan: "
+                   "akhiran --out, atau csv.")
 @click.option("--delimiter", type=click.Choice([",", ";"]), default=",", show_default=True,
-              help="Pemisah kolom; pakai ';' untuk Excel dengan pengaturan wilayah Indonesia.")
+              help="Pemisah kolom CSV; pakai ';' untuk Excel dengan pengaturan wilayah Indonesia.")
 @reader_option
 @_staff_errors
 def export(content_dir: Path, days: tuple[date, ...], form_id: str | None, out: Path | None,
-           folder: Path | None, delimiter: str, by: str | None) -> None:
-    """Ekspor permohonan per hari dan formulir ke CSV untuk sistem kantor.
+           folder: Path | None, file_format: str | None, delimiter: str, by: str | None) -> None:
+    """Ekspor permohonan per hari dan formulir ke CSV atau Excel (.xlsx) untuk sistem kantor.
 
     Kolom: tracking_code, received_at, status, lalu kolom ekspor definisi formulir.
-    UTF-8 dengan BOM (terbaca benar di Excel), hanya bisa dibaca pemilik (0600)."""
+    CSV: UTF-8 dengan BOM. XLSX: semua sel berformat teks, jadi NIK dan KK tidak berubah
+    menjadi 3,32201E+15. Hanya bisa dibaca pemilik (0600)."""
     from chalicelib.casework import write_csv
 
     if (out is None) == (folder is None):
         raise click.UsageError("Isi salah satu: --out BERKAS.csv atau --to FOLDER.")
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if file_format and suffix in ("csv", "xlsx") and suffix != file_format:
+        raise click.UsageError(f"--out berakhiran .{suffix} tetapi --format {file_format}; samakan.")
+    file_format = file_format or ("xlsx" if suffix == "xlsx" else "csv")
+
+    def write(result: Any, path: Path, forbidden: list[Path]) -> Path:
+        if file_format == "xlsx":
+            from chalicelib.xlsx_export import write_xlsx
+
+            return write_xlsx(result, path, forbidden=forbidden)
+        return write_csv(result, path, delimiter=delimiter, forbidden=forbidden)
+
     if out is not None and (len(days) != 1 or not form_id):
         raise click.UsageError("--out menulis satu berkas: isi tepat satu --date dan --form "
                                "(untuk beberapa, pakai --to FOLDER).")
     casework = _reads(content_dir, by)
     forbidden = private_data_forbidden_dirs(content_dir)
     if out is not None:
-        written = write_csv(casework.export(days[0], form_id or ""), out, delimiter=delimiter,
-                            forbidden=forbidden)
+        written = write(casework.export(days[0], form_id or ""), out, forbidden)
         click.echo(f"Ditulis ke {written} (hanya bisa dibaca pemilik).")
         return
     assert folder is not None
@@ -436,8 +451,8 @@ def export(content_dir: Path, days: tuple[date, ...], form_id: str | None, out: 
             result = casework.export(day, form)
             if not result.rows and not form_id:
                 continue
-            path = folder / f"{day.isoformat()}_{form}.csv"
-            written = write_csv(result, path, delimiter=delimiter, forbidden=forbidden)
+            path = folder / f"{day.isoformat()}_{form}.{file_format}"
+            written = write(result, path, forbidden)
             click.echo(f"Ditulis ke {written}: {len(result.rows)} permohonan.")
             total += 1
     if total == 0:

@@ -230,6 +230,7 @@ def load_content(root: Path) -> Content:
     offices = _load_offices(root / "offices.yml", problems)
     office_ids = {o.id for o in offices}
     forms = _load_form_refs(root, problems)
+    _check_messages(root, problems)
     guides = _load_guides(root / "guides", {f.id for f in forms}, problems)
     announcements = _load_announcements(root / "announcements", office_ids, problems)
     services = _load_services(root / "services.yml", problems)
@@ -377,6 +378,19 @@ def _load_form_refs(root: Path, problems: list[Problem]) -> list[FormRef]:
             problems.append(Problem(ref.path, 1, f"id formulir '{ref.id}' dipakai halaman situs "
                                                  f"(formulir/{ref.id}/); ganti nama berkasnya"))
     return refs
+
+
+def _check_messages(root: Path, problems: list[Problem]) -> None:
+    """Message templates are checked by the code that renders them (chalicelib.notify).
+
+    A site without online forms sends no messages and needs no templates."""
+    from chalicelib.notify.templates import check_messages
+
+    if not (root / "messages").exists() and not any((root / "forms").glob("*.yml")):
+        return
+    for problem in check_messages(root):
+        message = f"{problem.key}: {problem.message}" if problem.key else problem.message
+        problems.append(Problem(problem.path, problem.line, message))
 
 
 def _markdown_files(folder: Path, problems: list[Problem]) -> Iterator[tuple[Path, _Checker, LineDict, str, int]]:

@@ -83,16 +83,46 @@ def test_prod_policy_is_least_privilege() -> None:
     assert actions == {
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
         "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+        "ses:SendEmail", "sns:Publish",
     }
     for statement in policy["Statement"]:
-        assert statement["Effect"] == "Allow"
         assert "*" not in json.dumps(statement["Action"])
+        resources = json.dumps(statement["Resource"])
         if any(a.startswith("s3:") for a in statement["Action"]):
-            resources = json.dumps(statement["Resource"])
+            assert statement["Effect"] == "Allow"
             assert "${SubmissionsBucket}" in resources
             assert '"*"' not in resources
+        if statement["Action"] == ["ses:SendEmail"]:  # as the office's identity only
+            assert statement["Effect"] == "Allow"
+            assert "identity/${MailIdentity}" in resources and '"*"' not in resources
     deletes = next(s for s in policy["Statement"] if s["Action"] == ["s3:DeleteObject"])
     assert "applications/" not in json.dumps(deletes["Resource"])  # records are never deleted
+
+
+def test_prod_policy_sends_sms_to_phone_numbers_but_never_to_topics() -> None:
+    statements = [s for s in SOURCE["stages"]["prod"]["iam_policy"]["Statement"]
+                  if s["Action"] == ["sns:Publish"]]
+    effects = {s["Effect"]: s["Resource"] for s in statements}
+    assert effects["Allow"] == "*"  # publishing to a phone number has no resource ARN
+    assert effects["Deny"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}
+
+
+def test_build_scopes_mail_to_the_stages_sender_domain(built: tuple[Path, Any]) -> None:
+    functions, _ = built
+    rendered = json.loads((functions / ".chalice" / "resources-prod.json").read_text())
+    sender = SOURCE["stages"]["prod"]["environment_variables"]["MAIL_SENDER"]
+    assert rendered["Parameters"]["MailIdentity"]["Default"] == sender.split("@")[1].rstrip(">")
+    build = load_build()
+    assert build.mail_identity({"MAIL_IDENTITY": "layanan@contoh.go.id",
+                                "MAIL_SENDER": "x@lain.go.id"}) == "layanan@contoh.go.id"
+    assert build.mail_identity({}) == ""
+
+
+def test_merge_template_expires_kept_notifications() -> None:
+    rules = {r["Id"]: r for r in TEMPLATE["Resources"]["SubmissionsBucket"]["Properties"][
+        "LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-kept-notifications"]["Prefix"] == "notifications/"
+    assert rules["expire-kept-notifications"]["ExpirationInDays"] <= 30
 
 
 def test_dev_policy_has_no_storage_rights() -> None:

@@ -55,6 +55,10 @@ def test_package_holds_every_form_definition(packaged: Path) -> None:
     assert {f"chalicelib/content/forms/{name}" for name in shipped} <= names
     assert {"app.py", "chalicelib/content/offices.yml",
             "chalicelib/content/data/provinces.csv"} <= names
+    templates = sorted(p.name for p in (REPOSITORY / "content" / "messages").glob("*.yml"))
+    assert "tanda-terima.yml" in templates
+    for name in [*(f"messages/{t}" for t in templates), "site.yml"]:  # JSON twins: no YAML at cold start
+        assert {f"chalicelib/content/{name}", f"chalicelib/content/{name}.json"} <= names
     assert any(n.startswith("phonenumbers/") for n in names)
     assert any(n.startswith("yaml/") for n in names)
     assert not any(n.startswith(("boto3/", "botocore/")) for n in names)  # the runtime has them
@@ -70,6 +74,8 @@ def test_packaged_template_wires_bucket_env_and_scoped_policy(packaged: Path) ->
     role = next(r for r in resources.values() if r["Type"] == "AWS::IAM::Role")
     policy = json.dumps(role["Properties"]["Policies"])
     assert "${SubmissionsBucket}/pending/*" in policy
+    assert "identity/${MailIdentity}" in policy
+    assert template["Parameters"]["MailIdentity"]["Default"] == "example.go.id"
     assert '"s3:*"' not in policy
     assert resources["SubmissionsBucket"]["Type"] == "AWS::S3::Bucket"
 
