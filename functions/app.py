@@ -97,7 +97,14 @@ def get_service() -> SubmissionService:
         from chalicelib.submissions import SubmissionService
 
         storage = get_storage()
-        _service = SubmissionService(storage, forms=load_forms, quota=quota_from_env(storage))
+
+        def notifier() -> Any:
+            from chalicelib.notify import notifier_from_env
+
+            return notifier_from_env(storage)
+
+        _service = SubmissionService(storage, forms=load_forms, quota=quota_from_env(storage),
+                                     notifier=notifier)
     return _service
 
 

@@ -357,8 +357,12 @@ class Casework:
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Callable[[float], None] = time.sleep,
         policy: Policy | Callable[[], Policy] | None = None,
+        notifier: Callable[[], Any] | None = None,
     ) -> None:
+        from .notices import Notices
+
         self.storage = storage
+        self.notices = Notices(notifier)
         self._policy_source = policy if callable(policy) else None
         self._policy = None if callable(policy) else policy
         from .forms import LazyForms
@@ -545,6 +549,7 @@ class Casework:
         entry = record["history"][-1]
         retention.after_status_change(self.storage, application.key, application.tracking_code,
                                       entry["from"], new_status)
+        self.notices.changed(record, self.form_of(application))  # never raises
         log.info("set_status ok form=%s to=%s attempts=%d", record.get("form_id"), new_status,
                  attempts)
         return StatusChange(application.tracking_code, entry, attempts, record)

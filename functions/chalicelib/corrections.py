@@ -57,13 +57,15 @@ class Corrections:
 
     def __init__(self, storage: Any, form: Callable[[str], FormDefinition],
                  lookup: StatusLookup, intake: Intake, receiving: Receiving, *,
-                 clock: Clock) -> None:
+                 clock: Clock,
+                 on_changed: Callable[[Mapping[str, Any]], None] | None = None) -> None:
         self.storage = storage
         self._form = form
         self.lookup = lookup
         self.intake = intake
         self.receiving = receiving
         self._clock = clock
+        self._on_changed = on_changed
 
     def create(self, request: CorrectionRequest) -> dict[str, Any]:
         """Check the corrected answers and declared files; offer the uploads.
@@ -190,6 +192,8 @@ class Corrections:
             record, _ = apply_change(self.storage, str(claim["record"]), change, first=loaded)
             log.info("correction received form=%s submission=%s", pending["form_id"],
                      submission_id)
+            if self._on_changed is not None:
+                self._on_changed(record)
         for f in claim["files"]:
             self.storage.delete(f["key"])
             self.storage.delete(f["checked_key"])

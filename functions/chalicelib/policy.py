@@ -68,6 +68,7 @@ class Policy:
     cards: frozenset[str] = frozenset({"ktp-el", "kia"})
     collection_bring: tuple[str, ...] = ("Tanda terima permohonan (kode pelacakan)",)
     offices: Mapping[str, OfficeInfo] = field(default_factory=dict)
+    service_names: Mapping[str, str] = field(default_factory=dict)
 
     def result_kind(self, service: str | None) -> str:
         """``"card"`` for a service in :attr:`cards`, else ``"document"``."""
@@ -98,6 +99,8 @@ def load_policy(content: Path) -> Policy:
     if isinstance(services, LineDict):
         listed = services.get("services")
         known = {str(k) for k in listed} if isinstance(listed, Mapping) else set()
+        if isinstance(listed, Mapping):
+            values["service_names"] = {str(k): str(v) for k, v in listed.items()}
         cards = services.get("cards")
         if cards is not None:
             if not isinstance(cards, list) or not all(isinstance(c, str) for c in cards):

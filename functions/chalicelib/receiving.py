@@ -78,7 +78,8 @@ class Receiving:
 
     def __init__(self, storage: Storage, form: Callable[[str], FormDefinition], *,
                  clock: Clock, settings: Settings, check: FileChecker | None = None,
-                 on_received: Callable[[Mapping[str, Any], str], None] | None = None) -> None:
+                 on_received: Callable[[Mapping[str, Any], Mapping[str, Any], str], None]
+                 | None = None) -> None:
         self.storage = storage
         self._form = form
         self._clock = clock
@@ -123,9 +124,10 @@ class Receiving:
             (claim, etag), won = loaded, False
         claim = self._finalise(pending, claim, etag)
         log.info("complete ok form=%s submission=%s", pending["form_id"], submission_id)
-        if won and self._on_received is not None:
-            self._on_received(claim, str(idempotency_key))
-        return receipt_with_token(claim, str(idempotency_key))
+        receipt = receipt_with_token(claim, str(idempotency_key))
+        if won and self._on_received is not None:  # once, after the record is written
+            self._on_received(claim, pending, receipt["status_token"])
+        return receipt
 
     def receipt_for(self, submission_id: str, idempotency_key: str) -> dict[str, Any] | None:
         """The receipt of a submission already claimed (finishing it if a crash interrupted)."""

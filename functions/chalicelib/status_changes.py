@@ -172,7 +172,8 @@ class StatusChanges:
                 raise StatusRefused("layanan ini menghasilkan kartu yang diambil di kantor; jangan "
                                     "lampirkan dokumen (--document), sebutkan --collect-at dan "
                                     "--collect-from", code="card_has_no_document")
-            return self._collection(request, now)
+            return {**self._collection(request, now),
+                    "card": self.policy.service_names.get(str(service), str(service))}
         if request.collect_at:
             raise StatusRefused("layanan ini menghasilkan dokumen PDF; lampirkan dengan --document, "
                                 "bukan tempat pengambilan", code="document_not_collected")

@@ -32,6 +32,7 @@ from .clock import Clock, now_wib
 from .corrections import Corrections
 from .errors import NotFound
 from .intake import Intake
+from .notices import Notices
 from .pending import Settings, is_fresh
 from .receiving import FileChecker, Receiving
 from .status_lookup import StatusLookup
@@ -80,6 +81,9 @@ class SubmissionService:
     quota:
         Bounds on new submissions and declared bytes per window, for everyone
         (:mod:`chalicelib.quota`); ``None``: no bound.
+    notifier:
+        Builds the resident notifier on first use (:func:`chalicelib.notify.notifier_from_env`);
+        ``None``: no messages.
     """
 
     def __init__(
@@ -92,6 +96,7 @@ class SubmissionService:
         check: FileChecker | None = None,
         policy: Policy | None = None,
         quota: SubmissionQuota | None = None,
+        notifier: Callable[[], Any] | None = None,
     ) -> None:
         from .forms import LazyForms
 
@@ -100,8 +105,9 @@ class SubmissionService:
         self._clock = clock
         self.settings = settings or Settings()
         self._policy = policy
+        self.notices = Notices(notifier)
         self.receiving = Receiving(storage, self.form, clock=clock, settings=self.settings,
-                                   check=check)
+                                   check=check, on_received=self._received)
         self.intake = Intake(storage, self.form, clock=clock, settings=self.settings,
                              receipt_for=self.receiving.receipt_for, quota=quota)
         self.lookup = StatusLookup(storage, clock=clock, form=self.form)
@@ -114,7 +120,7 @@ class SubmissionService:
         from .corrections import Corrections
 
         return Corrections(self.storage, self.form, self.lookup, self.intake, self.receiving,
-                           clock=self._clock)
+                           clock=self._clock, on_changed=self._changed)
 
     @functools.cached_property
     def results(self) -> Results:
@@ -144,6 +150,13 @@ class SubmissionService:
                 code="form_not_found",
             )
         return form
+
+    def _received(self, claim: Mapping[str, Any], pending: Mapping[str, Any], token: str) -> None:
+        self.notices.received(claim, self.forms.get(str(claim["form_id"])),
+                              pending.get("values") or {}, token)
+
+    def _changed(self, record: Mapping[str, Any]) -> None:
+        self.notices.changed(record, self.forms.get(str(record.get("form_id"))))
 
     # ------------------------------------------------------------------ steps
 

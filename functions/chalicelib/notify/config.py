@@ -42,7 +42,7 @@ LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 _TRUE = {"1", "true", "yes", "ya", "on"}
 
 
-def notifier_from_env(storage: Storage | None, environ: Mapping[str, str] = os.environ, *,
+def notifier_from_env(storage: Storage | None, environ: Mapping[str, str] | None = None, *,
                       content: Path | None = None, site_url: str | None = None) -> Notifier:
     """The notifier the settings describe; templates load on the first message.
 
@@ -54,6 +54,8 @@ def notifier_from_env(storage: Storage | None, environ: Mapping[str, str] = os.e
         An unknown ``MAIL_BACKEND``, ``ses`` without ``MAIL_SENDER`` or a region, or no
         site URL outside the local backend.
     """
+    environ = os.environ if environ is None else environ  # at call time: tests replace it
+
     def get(name: str) -> str:
         return (environ.get(name) or "").strip()
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from ..clock import Clock, now_wib
@@ -140,11 +140,24 @@ class Notifier:
             return Delivery("skipped", channel, "no_sms_text")
         try:
             sender.send(message)
-        except SendError as exc:
-            return self._keep(message, exc.code)
         except Exception as exc:
-            return self._keep(message, type(exc).__name__)
+            code = exc.code if isinstance(exc, SendError) else type(exc).__name__
+            if event.token:  # what is kept for a retry never holds the credential
+                return self._send_later(replace(event, status_token=None), contact, channel, code)
+            return self._keep(message, code)
         return Delivery("sent", channel)
+
+    def _send_later(self, event: Event, contact: Contact, channel: str, code: str) -> Delivery:
+        """Keep the message for a retry, rendered again from ``event`` (no token)."""
+        rendered = self.render(event)
+        if channel == "email":
+            message = Outgoing.email(to=str(contact.email), subject=rendered.subject,
+                                     text=rendered.text, html=rendered.html,
+                                     event=event.template_id, form_id=event.form_id)
+        else:
+            message = Outgoing.sms(to=str(contact.phone), text=rendered.sms or "",
+                                   event=event.template_id, form_id=event.form_id)
+        return self._keep(message, code)
 
     def _keep(self, message: Outgoing, code: str) -> Delivery:
         if self.storage is None:
