@@ -246,9 +246,10 @@ def preview(content_dir: Path, port: int) -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--storage", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "var" / "storage",
               show_default=True, help="Folder penyimpanan permohonan (backend lokal).")
-def serve(content_dir: Path, port: int, storage: Path) -> None:
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SITE_OUT,
+              show_default=True, help="Folder hasil build yang dilayani.")
+def serve(content_dir: Path, port: int, storage: Path, out: Path) -> None:
     """Bangun situs lalu jalankan bersama fungsi formulir di http://127.0.0.1:PORT/."""
-    out = DEFAULT_SITE_OUT
     os.environ.setdefault("SITE_ORIGIN", f"http://127.0.0.1:{port}")
     os.environ.setdefault("LOCAL_UPLOAD_URL", f"http://127.0.0.1:{port}/upload")
     click.get_current_context().invoke(build, content_dir=content_dir, out=out)

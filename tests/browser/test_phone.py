@@ -135,8 +135,8 @@ def test_hapus_draf_asks_before_emptying_the_form(phone, portal):
 
 
 def test_the_header_shows_the_short_name_whole_on_a_phone_and_the_full_name_on_a_computer(browser, portal):
-    from portal.content import load_content
     from buildutil import ROOT
+    from portal.content import load_content
 
     site = load_content(ROOT / "content").site
     script = """() => { const topic = document.querySelector('.md-header__topic .md-ellipsis');
