@@ -135,7 +135,7 @@ def load_content(root: Path) -> Content:
     targets = {
         "kantor": office_ids | {""},
         "layanan": {g.slug for g in guides} | {""},
-        "formulir": {f.id for f in forms} | {""},
+        "formulir": {f.id for f in forms} | {""} | set(RESERVED_FORM_IDS),  # formulir:status is the status check
         "pengumuman": {a.slug for a in announcements} | {""},
         "kontak": {""},
     }

@@ -105,6 +105,10 @@ def test_guide_page(during):
         assert expected in headings
     assert guide.select_one('a[href="../../formulir/ktp-el-penggantian/"]') is not None
     assert "Gratis" in text(guide, "article")
+    # The status check needs the token as well as the code: the guide says to keep both.
+    steps = text(guide, "#langkah-langkah + ol")
+    assert "simpan kode pelacakan dan token status dari tanda terima" in steps
+    assert guide.select_one('#langkah-langkah + ol a[href="../../formulir/status/"]') is not None
 
 
 def test_announcement_page_follows_the_service_unavailable_pattern(during):
