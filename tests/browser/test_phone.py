@@ -30,12 +30,14 @@ TAP_TARGETS = """() => {
     const style = getComputedStyle(el);
     if (!box.width || !box.height || style.visibility === 'hidden' || style.opacity === '0') continue;
     if (el.matches('a[href]') && !el.matches(controls)) {
+      // A link standing alone on its line (a list item, a table cell, a paragraph of its
+      // own, or followed by a line break) is a tap target; in a sentence it is text.
       const block = el.closest('p, dd, td, li, div');
-      const text = block ? block.textContent.replace(/\\s+/g, ' ').trim() : '';
-      const own = el.textContent.replace(/\\s+/g, ' ').trim();
-      // A link standing alone in its list item or table cell is a tap target; in a sentence it is text.
-      const alone = block && (block.matches('li, td') || text === own) && text.startsWith(own.slice(0, 20))
-                    && !block.closest('.md-footer');
+      const squash = (t) => t.replace(/\\s+/g, ' ').trim();
+      const sibling = (node, step) => { let n = node[step]; while (n && n.nodeType === 3 && !n.textContent.trim()) n = n[step]; return n; };
+      const before = sibling(el, 'previousSibling'), after = sibling(el, 'nextSibling');
+      const alone = block && !block.closest('.md-footer') && (squash(block.textContent) === squash(el.textContent)
+                    || (block.matches('li, td') && !before && (!after || after.nodeName === 'BR')));
       if (!alone) continue;
     }
     found.push([el.tagName.toLowerCase() + (el.type ? '[' + el.type + ']' : '') + ' "' +
