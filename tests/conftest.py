@@ -55,8 +55,11 @@ def shipped(tmp_path: Path) -> ContentTree:
 
 
 def pytest_configure(config):
-    # Test helpers shared between folders (buildutil, searchutil) import by module name.
+    # Test helpers shared between folders (buildutil, searchutil, staff_support) import by module name.
+    import sys
+
     sys.path.insert(0, str(Path(__file__).parent / "site"))
+    sys.path.insert(0, str(Path(__file__).parent / "staff"))
 
 
 @pytest.fixture(scope="session")

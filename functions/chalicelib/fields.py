@@ -393,7 +393,7 @@ class FieldType:
 _CHECK_AGAIN_KTP = "Periksa lagi di KTP-el atau Kartu Keluarga"
 _CHECK_AGAIN_KK = "Periksa lagi di Kartu Keluarga"
 _NIK_MESSAGES = {
-    "nik_karakter_tidak_valid": "{Label} hanya boleh berisi angka, seperti 3322010101900001",
+    "nik_karakter_tidak_valid": "{Label} hanya boleh berisi 16 angka, tanpa huruf atau tanda lain",
     "nik_angka_tidak_standar": "{Label} memakai angka dari huruf lain. Ketik ulang dengan "
                                "angka 0 sampai 9 biasa",
     "nik_terlalu_pendek": f"{{Label}} kurang dari 16 angka. {_CHECK_AGAIN_KTP}",
@@ -421,7 +421,7 @@ _NIK_MESSAGES = {
                                  "benar, konfirmasi untuk melanjutkan",
 }
 _KK_MESSAGES = {
-    "kk_karakter_tidak_valid": "{Label} hanya boleh berisi angka, seperti 3322010101200001",
+    "kk_karakter_tidak_valid": "{Label} hanya boleh berisi 16 angka, tanpa huruf atau tanda lain",
     "kk_angka_tidak_standar": "{Label} memakai angka dari huruf lain. Ketik ulang dengan "
                               "angka 0 sampai 9 biasa",
     "kk_terlalu_pendek": f"{{Label}} kurang dari 16 angka. {_CHECK_AGAIN_KK}",

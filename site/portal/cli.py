@@ -17,6 +17,11 @@ import click
 
 from .cli_common import DEFAULT_SITE_OUT, ROOT, content_option
 from .content import MAX_CLOSURE_DAYS, ContentErrors, load_content
+from .dates import DAY_NAMES_ID, MONTH_NAMES_ID
+
+# What residents can do instead, when staff do not say (`instead` is required in a closure).
+DEFAULT_INSTEAD = "Ajukan permohonan lewat [formulir daring](formulir:), atau [hubungi kantor](kontak:)."
+MAX_SLUG = 60  # characters of an announcement's file name after its date
 
 
 @click.group()
@@ -34,9 +39,12 @@ def check(content_dir: Path) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(exc.problems)} masalah ditemukan; situs tidak akan dibangun.") from None
+    for warning in content.warnings:  # worth fixing, but the site still builds
+        click.echo(f"{warning.path}:{warning.line}: peringatan: {warning.message}", err=True)
     click.echo(
         f"Konten baik: {len(content.offices)} kantor, {len(content.announcements)} pengumuman, "
         f"{len(content.guides)} panduan, {len(content.forms)} formulir."
+        + (f" {len(content.warnings)} peringatan di atas." if content.warnings else "")
     )
 
 
@@ -64,15 +72,17 @@ def _check_days(value: int | None) -> int | None:
 @click.option("--last-day", callback=_parse_day, help="Hari terakhir tutup, TTTT-BB-HH (ganti --days).")
 @click.option("--reason", required=True, help="Alasan penutupan, satu atau dua kalimat.")
 @click.option("--title", help="Judul pengumuman (otomatis bila kosong).")
-@click.option("--instead", default="Ajukan permohonan secara daring lewat [formulir daring](formulir:).",
-              show_default=True, help="Yang bisa dilakukan warga sebagai gantinya (markdown).")
+@click.option("--instead", default=DEFAULT_INSTEAD, show_default=True,
+              help="Yang bisa dilakukan warga sebagai gantinya (markdown).")
 @click.option("--published", callback=_parse_day, help="Tanggal terbit (bawaan: hari ini WIB).")
 def new_closure(content_dir: Path, offices: str, first_day: date, days: int | None, last_day: date | None,
                 reason: str, title: str | None, instead: str, published: date | None) -> None:
     """Buat berkas pengumuman penutupan yang valid di content/announcements/."""
-    from .dates import format_date_id
+    from .checking import did_you_mean
+    from .dates import format_date_id, format_range_id
     from .schedule import today_wib
 
+    custom_title = bool(title)
     if (days is None) == (last_day is None):
         raise click.UsageError("Isi salah satu: --days atau --last-day.")
     last = last_day or first_day + timedelta(days=days - 1)
@@ -84,13 +94,16 @@ def new_closure(content_dir: Path, offices: str, first_day: date, days: int | No
     if chosen != "all":
         unknown = [o for o in chosen if o not in names]
         if unknown:
+            hints = ", ".join(f"'{o}'{did_you_mean(o, set(names))}" for o in unknown)
             raise click.BadParameter(
-                f"kantor tidak dikenal: {', '.join(unknown)}. Yang ada: {', '.join(names)}", param_hint="--offices"
+                f"kantor tidak dikenal: {hints}. Yang ada: {', '.join(names)}", param_hint="--offices"
             )
-    who = "Semua kantor" if chosen == "all" else ", ".join(names[o] for o in chosen)
-    title = title or f"{who} tutup {format_date_id(first_day)} sampai {format_date_id(last)}"
+    who = "Semua kantor" if chosen == "all" else _join_id([names[o] for o in chosen])
+    when = format_range_id(first_day, last)
+    title = title or f"{who} tutup {when}"
     published = published or today_wib()
-    slug = f"{first_day.isoformat()}-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    name = _slug(title) if custom_title else ""
+    slug = f"{first_day.isoformat()}-{name or _auto_slug(chosen, first_day, last)}"
     path = content_dir / "announcements" / f"{slug}.md"
     if path.exists():
         raise click.ClickException(f"{path} sudah ada; beri --title lain.")
@@ -107,8 +120,8 @@ def new_closure(content_dir: Path, offices: str, first_day: date, days: int | No
         f"  reason: {_yaml_str(reason)}\n"
         f"  instead: {_yaml_str(instead)}\n"
         "---\n\n"
-        f"{who} tidak melayani tatap muka mulai {format_date_id(first_day)} "
-        f"sampai {format_date_id(last)}. Layanan dibuka kembali {format_date_id(last + timedelta(days=1))}.\n"
+        f"{who} tidak melayani tatap muka {_when_closed(first_day, last)}. "
+        f"Layanan dibuka kembali {format_date_id(last + timedelta(days=1))}.\n"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -120,15 +133,77 @@ def new_closure(content_dir: Path, offices: str, first_day: date, days: int | No
     click.echo(f"Dibuat: {path}\nPeriksa dan lengkapi isinya, lalu jalankan `portal check`.")
 
 
+def _join_id(names: list[str]) -> str:
+    """Names joined the Indonesian way: A; A dan B; A, B dan C."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
+
+
+def _when_closed(first: date, last: date) -> str:
+    """For one day "pada Senin, 1 Februari 2021", for more "mulai … sampai …"."""
+    from .dates import format_date_id
+
+    if first == last:
+        return f"pada {format_date_id(first)}"
+    return f"mulai {format_date_id(first)} sampai {format_date_id(last)}"
+
+
+def _auto_slug(chosen: list[str] | str, first: date, last: date) -> str:
+    """`bawen-bergas-tutup-3-hari`: office ids (or how many), never a date cut in half."""
+    days = (last - first).days + 1
+    if chosen == "all":
+        who = "semua-kantor"
+    elif len(chosen) <= 3:
+        who = "-".join(chosen)
+    else:
+        who = f"{len(chosen)}-kantor"
+    return f"{who}-tutup-{days}-hari"
+
+
+_DATE_WORDS = {name.lower() for name in DAY_NAMES_ID + MONTH_NAMES_ID}
+_CONNECTORS = {"mulai", "sampai", "hingga", "pada", "tanggal", "tgl", "dari"}
+
+
+def _slug(text: str) -> str:
+    """The words of a title before its dates (the file name starts with the date already),
+    lowercase and joined by hyphens, cut at a word boundary to at most MAX_SLUG characters."""
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+    for index, word in enumerate(words):
+        if word in _DATE_WORDS:
+            words = words[:index]
+            break
+    while words and words[-1] in _CONNECTORS:
+        words.pop()
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > MAX_SLUG:
+            break
+        slug = candidate
+    return slug or (words[0][:MAX_SLUG] if words else "")
+
+
 def _yaml_str(value: str) -> str:
     """A YAML double-quoted scalar (safe for any text staff type)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
     return f'"{escaped}"'
 
 
-def _mkdocs(*args: str, content_dir: Path) -> int:
+def _mkdocs(*args: str, content_dir: Path, quiet: bool = False) -> int:
+    """Run MkDocs on `content_dir`. `quiet`: print only warnings and errors (all output if it fails).
+
+    Never MkDocs' own `-q`: it drops warnings before strict mode counts them, so a
+    broken link would pass `portal build` and then fail `portal preview`.
+    """
     env = dict(os.environ, PORTAL_CONTENT_DIR=str(content_dir), NO_MKDOCS_2_WARNING="1")
-    return subprocess.call([sys.executable, "-m", "mkdocs", *args, "-f", str(ROOT / "mkdocs.yml")], env=env, cwd=ROOT)
+    command = [sys.executable, "-m", "mkdocs", *args, "-f", str(ROOT / "mkdocs.yml")]
+    if not quiet:
+        return subprocess.call(command, env=env, cwd=ROOT)
+    result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    lines = (result.stdout + result.stderr).splitlines()
+    shown = lines if result.returncode else [line for line in lines if not line.startswith("INFO")]
+    for line in shown:
+        click.echo(line, err=True)
+    return result.returncode
 
 
 @main.command()
@@ -140,7 +215,7 @@ def build(content_dir: Path, out: Path) -> None:
     ctx = click.get_current_context()
     ctx.invoke(check, content_dir=content_dir)
     staging = out.with_name(out.name + ".new")
-    if _mkdocs("build", "--clean", "-q", "-d", str(staging), content_dir=content_dir) != 0:
+    if _mkdocs("build", "--clean", "-d", str(staging), content_dir=content_dir, quiet=True) != 0:
         raise click.ClickException("Pembangunan gagal; situs lama tidak diubah.")
     _swap(staging, out)
     click.echo(f"Situs dibangun di {out}")
@@ -171,9 +246,10 @@ def preview(content_dir: Path, port: int) -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--storage", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "var" / "storage",
               show_default=True, help="Folder penyimpanan permohonan (backend lokal).")
-def serve(content_dir: Path, port: int, storage: Path) -> None:
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SITE_OUT,
+              show_default=True, help="Folder hasil build yang dilayani.")
+def serve(content_dir: Path, port: int, storage: Path, out: Path) -> None:
     """Bangun situs lalu jalankan bersama fungsi formulir di http://127.0.0.1:PORT/."""
-    out = DEFAULT_SITE_OUT
     os.environ.setdefault("SITE_ORIGIN", f"http://127.0.0.1:{port}")
     os.environ.setdefault("LOCAL_UPLOAD_URL", f"http://127.0.0.1:{port}/upload")
     click.get_current_context().invoke(build, content_dir=content_dir, out=out)

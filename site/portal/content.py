@@ -6,7 +6,6 @@ first problem: staff fix a file faster when they see every error in one run.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,60 +14,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .yamlfile import LineDict, LineList, YamlSyntaxError, parse_yaml, read_front_matter
+from .checking import SLUG, Checker, ContentErrors, Problem, did_you_mean, read_yaml_file
+from .offices import Office, check_office_services, load_kecamatan, load_offices
+from .sitefile import Site, load_site
+from .yamlfile import LineDict, LineList, YamlSyntaxError, read_front_matter
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Internal links staff write in markdown: [teks](layanan:ktp-el-baru) and friends.
-INTERNAL_LINK = re.compile(r"\]\(\s*(kantor|layanan|formulir|pengumuman):([^)\s#]*)(#[^)\s]*)?\s*\)")
-DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
-HOURS = re.compile(r"^([01]\d|2[0-3])[.:]([0-5]\d)\s*[-–]\s*([01]\d|2[0-3])[.:]([0-5]\d)$")
+__all__ = ["Announcement", "Closure", "Content", "ContentErrors", "FormRef", "Guide", "Office", "Problem", "Site",
+           "load_content", "load_kecamatan"]
+
+# Internal links staff write in markdown: [teks](layanan:ktp-el-baru) and friends;
+# [teks](kontak:) is the contact page.
+INTERNAL_LINK = re.compile(r"\]\(\s*(kantor|layanan|formulir|pengumuman|kontak):([^)\s#]*)(#[^)\s]*)?\s*\)")
 MAX_CLOSURE_DAYS = 366
 # formulir/terkirim/ (the receipt) and formulir/status/ are site pages, not forms.
 RESERVED_FORM_IDS = ("terkirim", "status")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class ContentErrors(Exception):
-    """Raised when content has problems; `problems` lists every one of them."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (str(p.path), p.line))
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-@dataclass(frozen=True)
-class Site:
-    regency: str
-    province: str
-    office_name: str
-    office_short_name: str
-    address: str
-    phone: str
-    whatsapp: str
-    email: str
-    website: str
-    timezone: str
-    data_credit: str
-
-
-@dataclass(frozen=True)
-class Office:
-    id: str
-    name: str
-    kind: str
-    area_code: str
-    address: str
-    hours: dict[str, str]
-    services: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -146,6 +105,7 @@ class Content:
     forms: list[FormRef]
     services: dict[str, str] = field(default_factory=dict)  # id -> name
     retention: Any = None  # chalicelib.retention.RetentionPolicy (content/retention.yml)
+    warnings: list[Problem] = field(default_factory=list)  # printed by `portal check`, never fatal
 
     def office(self, office_id: str) -> Office:
         return next(o for o in self.offices if o.id == office_id)
@@ -158,76 +118,13 @@ class Content:
 # --------------------------------------------------------------------------- loading
 
 
-class _Checker:
-    """Collects problems for one file while reading values out of its YAML."""
-
-    def __init__(self, path: Path, problems: list[Problem]) -> None:
-        self.path = path
-        self.problems = problems
-
-    def error(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    def mapping(self, data: Any, where: str, line: int = 1) -> LineDict | None:
-        if not isinstance(data, LineDict):
-            self.error(getattr(data, "line", line), f"{where} harus berupa pasangan 'kunci: nilai'")
-            return None
-        return data
-
-    def unknown_keys(self, data: LineDict, allowed: set[str], where: str) -> None:
-        for key in data:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                self.error(data.line_of(key), f"kunci '{key}' tidak dikenal di {where} (yang dikenal: {known})")
-
-    def text(self, data: LineDict, key: str, where: str, required: bool = True) -> str:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.error(data.line_of(key), f"'{key}' wajib diisi di {where}")
-            return ""
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            self.error(data.line_of(key), f"'{key}' harus berupa teks")
-            return ""
-        return str(value).strip()
-
-    def text_list(self, data: LineDict, key: str, where: str, required: bool = False) -> tuple[str, ...]:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(data.line_of(key), f"'{key}' wajib diisi di {where}")
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-            self.error(data.line_of(key), f"'{key}' harus berupa daftar teks")
-            return ()
-        if required and not value:
-            self.error(data.line_of(key), f"'{key}' tidak boleh kosong di {where}")
-        return tuple(str(v).strip() for v in value)
-
-    def day(self, data: LineDict, key: str, required: bool = True) -> date | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(data.line_of(key), f"'{key}' wajib diisi (format TTTT-BB-HH, misalnya 2020-09-25)")
-            return None
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
-                raise ValueError
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.error(
-                data.line_of(key),
-                f"'{key}': '{value}' bukan tanggal yang ada (format TTTT-BB-HH, misalnya 2020-09-25)",
-            )
-            return None
-
-
 def load_content(root: Path) -> Content:
     """Load and check everything under `root`; raise ContentErrors listing every problem."""
     root = Path(root)
     problems: list[Problem] = []
-    site = _load_site(root / "site.yml", problems)
-    offices = _load_offices(root / "offices.yml", problems)
+    warnings: list[Problem] = []
+    site = load_site(root / "site.yml", problems, warnings)
+    offices = load_offices(root, problems)
     office_ids = {o.id for o in offices}
     forms = _load_form_refs(root, problems)
     _check_messages(root, problems)
@@ -235,13 +132,15 @@ def load_content(root: Path) -> Content:
     announcements = _load_announcements(root / "announcements", office_ids, problems)
     services = _load_services(root / "services.yml", problems)
     retention = _load_retention(root, problems)
-    _check_services(root, services, offices, guides, problems)
+    check_office_services(root, services, offices, problems)
+    _check_guide_services(services, guides, problems)
     _check_slugs(guides, announcements, problems)
     targets = {
         "kantor": office_ids | {""},
         "layanan": {g.slug for g in guides} | {""},
-        "formulir": {f.id for f in forms} | {""},
+        "formulir": {f.id for f in forms} | {""} | set(RESERVED_FORM_IDS),  # formulir:status is the status check
         "pengumuman": {a.slug for a in announcements} | {""},
+        "kontak": {""},
     }
     for doc in [*guides, *announcements]:
         _check_links(doc.path, doc.body, doc.body_line, targets, problems)
@@ -260,37 +159,8 @@ def load_content(root: Path) -> Content:
         raise ContentErrors(problems)
     announcements.sort(key=lambda a: (a.date, a.slug), reverse=True)
     guides.sort(key=lambda g: (g.order, g.title))
-    return Content(root, site, offices, announcements, guides, forms, services, retention)
-
-
-def _read_yaml_file(path: Path, problems: list[Problem]) -> Any:
-    if not path.is_file():
-        problems.append(Problem(path, 1, "berkas tidak ditemukan"))
-        return None
-    try:
-        return parse_yaml(path.read_text(encoding="utf-8"))
-    except YamlSyntaxError as exc:
-        problems.append(Problem(path, exc.line, exc.message))
-        return None
-
-
-SITE_KEYS = {f for f in Site.__dataclass_fields__}
-
-
-def _load_site(path: Path, problems: list[Problem]) -> Site | None:
-    check = _Checker(path, problems)
-    raw = _read_yaml_file(path, problems)
-    data = check.mapping(raw, "site.yml") if raw is not None else None
-    if data is None:
-        return None
-    check.unknown_keys(data, SITE_KEYS, "site.yml")
-    optional = {"address", "phone", "whatsapp", "email", "website", "data_credit", "province", "office_short_name"}
-    values = {key: check.text(data, key, "site.yml", required=key not in optional) for key in SITE_KEYS}
-    if values["timezone"] and values["timezone"] != "Asia/Jakarta":
-        # The status logic, the ICS files and the texts all say WIB.
-        check.error(data.line_of("timezone"), "timezone harus 'Asia/Jakarta' (WIB)")
-    values["office_short_name"] = values["office_short_name"] or values["office_name"]
-    return Site(**values)
+    return Content(root, site, offices, announcements, guides, forms, services,
+                   retention=retention, warnings=warnings)
 
 
 def _load_retention(root: Path, problems: list[Problem]) -> Any:
@@ -302,52 +172,6 @@ def _load_retention(root: Path, problems: list[Problem]) -> Any:
     except RetentionPolicyError as exc:
         problems.extend(Problem(exc.path, line, message) for line, message in exc.problems)
         return None
-
-
-def _load_offices(path: Path, problems: list[Problem]) -> list[Office]:
-    check = _Checker(path, problems)
-    raw = _read_yaml_file(path, problems)
-    data = check.mapping(raw, "offices.yml") if raw is not None else None
-    if data is None:
-        return []
-    items = data.get("offices")
-    if not isinstance(items, LineList) or not items:
-        check.error(data.line_of("offices"), "'offices' harus berupa daftar kantor dan tidak boleh kosong")
-        return []
-    offices: list[Office] = []
-    seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        entry = check.mapping(item, "setiap kantor", items.line_of(index))
-        if entry is None:
-            continue
-        check.unknown_keys(entry, {f for f in Office.__dataclass_fields__}, "kantor")
-        office_id = check.text(entry, "id", "kantor")
-        if office_id and not SLUG.match(office_id):
-            check.error(entry.line_of("id"), f"id kantor '{office_id}' hanya boleh huruf kecil, angka dan tanda hubung")
-        if office_id in seen:
-            check.error(entry.line_of("id"), f"id kantor '{office_id}' sudah dipakai di baris {seen[office_id]}")
-        seen[office_id] = entry.line_of("id")
-        hours = entry.get("hours") or {}
-        if not isinstance(hours, dict):
-            check.error(entry.line_of("hours"), "'hours' harus berupa pasangan hari: jam, misalnya senin: 08.00-15.00")
-            hours = {}
-        for day_name, value in hours.items():
-            if day_name not in DAY_NAMES:
-                check.error(hours.line_of(day_name), f"hari '{day_name}' tidak dikenal (pakai: {', '.join(DAY_NAMES)})")
-            elif not (str(value).strip().lower() == "tutup" or HOURS.match(str(value).strip())):
-                check.error(hours.line_of(day_name), f"jam '{value}' tidak valid (contoh: 08.00-15.00, atau 'tutup')")
-        offices.append(
-            Office(
-                id=office_id,
-                name=check.text(entry, "name", "kantor"),
-                kind=check.text(entry, "kind", "kantor"),
-                area_code=check.text(entry, "area_code", "kantor", required=False),
-                address=check.text(entry, "address", "kantor", required=False),
-                hours={k: str(v).strip() for k, v in hours.items()},
-                services=check.text_list(entry, "services", "kantor"),
-            )
-        )
-    return offices
 
 
 def _load_form_refs(root: Path, problems: list[Problem]) -> list[FormRef]:
@@ -393,10 +217,10 @@ def _check_messages(root: Path, problems: list[Problem]) -> None:
         problems.append(Problem(problem.path, problem.line, message))
 
 
-def _markdown_files(folder: Path, problems: list[Problem]) -> Iterator[tuple[Path, _Checker, LineDict, str, int]]:
+def _markdown_files(folder: Path, problems: list[Problem]) -> Iterator[tuple[Path, Checker, LineDict, str, int]]:
     """Each markdown file of a folder with its front matter; unreadable ones become problems."""
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        check = _Checker(path, problems)
+        check = Checker(path, problems)
         try:
             meta, body, body_line = read_front_matter(path)
         except YamlSyntaxError as exc:
@@ -489,7 +313,7 @@ def _load_announcements(folder: Path, office_ids: set[str], problems: list[Probl
     return announcements
 
 
-def _load_closure(check: _Checker, meta: LineDict, office_ids: set[str]) -> Closure | None:
+def _load_closure(check: Checker, meta: LineDict, office_ids: set[str]) -> Closure | None:
     data = check.mapping(meta["closure"], "'closure'", meta.line_of("closure"))
     if data is None:
         return None
@@ -502,11 +326,8 @@ def _load_closure(check: _Checker, meta: LineDict, office_ids: set[str]) -> Clos
     elif isinstance(raw_offices, LineList) and raw_offices:
         for index, office_id in enumerate(raw_offices):
             if str(office_id) not in office_ids:
-                hint = _closest(str(office_id), office_ids)
-                check.error(
-                    raw_offices.line_of(index),
-                    f"kantor '{office_id}' tidak ada di offices.yml" + (f" (maksudnya '{hint}'?)" if hint else ""),
-                )
+                hint = did_you_mean(str(office_id), office_ids)
+                check.error(raw_offices.line_of(index), f"kantor '{office_id}' tidak ada di offices.yml{hint}")
         ids = tuple(dict.fromkeys(str(o) for o in raw_offices))
     else:
         check.error(data.line_of("offices"), "'offices' wajib diisi: daftar id kantor, atau 'all' untuk semua kantor")
@@ -540,16 +361,9 @@ def _load_closure(check: _Checker, meta: LineDict, office_ids: set[str]) -> Clos
     return Closure(ids, all_offices, first_day, last_day, reason, instead, data.line_of("instead"))
 
 
-def _closest(word: str, options: set[str]) -> str | None:
-    import difflib
-
-    found = difflib.get_close_matches(word, sorted(options), n=1)
-    return found[0] if found else None
-
-
 def _load_services(path: Path, problems: list[Problem]) -> dict[str, str]:
-    check = _Checker(path, problems)
-    raw = _read_yaml_file(path, problems)
+    check = Checker(path, problems)
+    raw = read_yaml_file(path, problems)
     data = check.mapping(raw, "services.yml") if raw is not None else None
     services = data.get("services") if data is not None else None
     if data is not None and not isinstance(services, dict):
@@ -564,18 +378,8 @@ def _load_services(path: Path, problems: list[Problem]) -> dict[str, str]:
     return {str(k): str(v) for k, v in services.items()}
 
 
-def _check_services(root: Path, services: dict[str, str], offices: list[Office], guides: list[Guide],
-                    problems: list[Problem]) -> None:
+def _check_guide_services(services: dict[str, str], guides: list[Guide], problems: list[Problem]) -> None:
     known = ", ".join(services) or "belum ada"
-    raw = _read_yaml_file(root / "offices.yml", []) or {}
-    entries = raw.get("offices") if isinstance(raw, dict) else None
-    for index, office in enumerate(offices):
-        entry = entries[index] if isinstance(entries, list) and index < len(entries) else None
-        line = entry.line_of("services") if isinstance(entry, LineDict) else 1
-        for service in office.services:
-            if service not in services:
-                message = f"kantor '{office.id}': layanan '{service}' tidak ada di services.yml ({known})"
-                problems.append(Problem(root / "offices.yml", line, message))
     for guide in guides:
         if guide.service and guide.service not in services:
             problems.append(Problem(guide.path, guide.service_line,
@@ -602,8 +406,3 @@ def _check_links(path: Path, text: str, first_line: int, targets: dict[str, set[
         if target not in targets[scheme]:
             line = first_line if in_front_matter else first_line + text.count("\n", 0, match.start())
             problems.append(Problem(path, line, f"tautan '{scheme}:{target}' menuju halaman yang tidak ada"))
-
-
-def load_kecamatan(path: Path) -> dict[str, str]:
-    with path.open(encoding="utf-8") as handle:
-        return {row["code"]: row["name"] for row in csv.DictReader(handle)}

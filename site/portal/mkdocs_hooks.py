@@ -38,6 +38,8 @@ def on_config(config):
         raise PluginError(f"Konten tidak valid ({len(exc.problems)} masalah):\n{exc}") from None
     pages_dir = content_dir / "pages"
     config.docs_dir = str(pages_dir)
+    # The office's name comes from content/site.yml: a fork never edits mkdocs.yml.
+    config.site_name = content.site.site_name
     from datetime import datetime
 
     day = today_wib()
@@ -99,6 +101,7 @@ def _navigation(content, pages_dir: Path) -> list:
         {"Persyaratan layanan": "layanan/index.md"},
         {"Ajukan permohonan": "formulir/index.md"},
         {"Cek status permohonan": "formulir/status.md"},
+        {"Hubungi kantor": "kontak/index.md"},
     ]
     for path in sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []:
         if not re.search(r"^navigation:\s*false\s*$", _front_matter_text(path), re.M):

@@ -140,8 +140,8 @@ def contact_text(site: Site) -> str:
     """Contact details, always in this order and wording; empty when none are known."""
     parts = [
         f"{label} {value}"
-        for label, value in (("Telepon", site.phone), ("WhatsApp", site.whatsapp),
-                             ("Email", site.email), ("Situs", site.website))
+        for label, value in (("Telepon", " atau ".join(site.phones)), ("WhatsApp", site.whatsapp),
+                             ("SMS", site.sms), ("Email", site.email), ("Situs", site.website))
         if value
     ]
     return "Kontak " + site.office_short_name + ": " + ", ".join(parts) + "." if parts else ""

@@ -20,7 +20,14 @@ from mkdocs.utils import get_relative_url
 
 from .content import INTERNAL_LINK, Announcement, Closure, Content, Office
 from .dates import format_date_id, format_range_id
-from .pages import SEARCHABLE_RECENT_ANNOUNCEMENTS, GeneratedPage, category_slug, generated_pages, url_for
+from .pages import (
+    CONTACT_ALIASES,
+    SEARCHABLE_RECENT_ANNOUNCEMENTS,
+    GeneratedPage,
+    category_slug,
+    generated_pages,
+    url_for,
+)
 from .schedule import CLOSED, OfficeStatus, Overview, overview
 
 _markdown_templates = jinja2.Environment(
@@ -133,7 +140,35 @@ class SiteView:
         return self.status_of(office).upcoming
 
     def aliases_by_location(self) -> dict[str, list[str]]:
-        return {url_for("layanan", g.slug): list(g.aliases) for g in self.content.guides}
+        """Words that find a page in search besides its text: guides' aliases, offices' area names."""
+        aliases = {url_for("layanan", g.slug): list(g.aliases) for g in self.content.guides}
+        aliases[url_for("kontak")] = list(CONTACT_ALIASES)
+        for page in self.pages:
+            if page.kind == "office" and page.body:  # an office page without text is not in the index
+                office = page.obj
+                words = [office.name, office.area_name, *office.villages]
+                aliases[url_for("kantor", office.id)] = [w for w in words if w]
+        return aliases
+
+    # ------------------------------------------------------------- contacts
+
+    @property
+    def hours_unknown(self) -> bool:
+        """Some office has no published hours: the site must not say "buka seperti biasa" for it."""
+        return any(not o.hours for o in self.content.offices)
+
+    @staticmethod
+    def tel_uri(number: str) -> str:
+        """`(024) 6921105` -> `tel:0246921105` (also for `sms:`)."""
+        return re.sub(r"[^0-9+]", "", number)
+
+    @staticmethod
+    def whatsapp_uri(number: str) -> str:
+        """`0812-3456-7890` -> `https://wa.me/6281234567890` (international digits, no +)."""
+        digits = re.sub(r"\D", "", number)
+        if digits.startswith("0"):
+            digits = "62" + digits[1:]
+        return f"https://wa.me/{digits}"
 
     def _searchable_slugs(self) -> set[str]:
         recent = {a.slug for a in self.content.announcements[:SEARCHABLE_RECENT_ANNOUNCEMENTS]}

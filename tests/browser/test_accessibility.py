@@ -30,7 +30,8 @@ def serious(page) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["", "layanan/ktp-el-baru/", "formulir/", "formulir/ktp-el-baru/",
-                                  "formulir/status/", "formulir/terkirim/"])
+                                  "formulir/status/", "formulir/terkirim/", "kontak/", "kantor/bawen/",
+                                  "data-terbuka/", "halaman-yang-tidak-ada/"])
 def test_pages_as_first_read(context, portal, path):
     page = context.new_page()
     page.goto(portal.url + path)

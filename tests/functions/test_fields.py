@@ -96,9 +96,9 @@ ERRORS = [
     (NIK_IBU, "", REQUIRED, "Masukkan NIK ibu"),
     # -- nik -----------------------------------------------------------------
     (NIK, "3322O11708900001", "nik_karakter_tidak_valid",
-     "NIK hanya boleh berisi angka, seperti 3322010101900001"),
+     "NIK hanya boleh berisi 16 angka, tanpa huruf atau tanda lain"),
     (NIK, "3322/01/170890/0001", "nik_karakter_tidak_valid",
-     "NIK hanya boleh berisi angka, seperti 3322010101900001"),
+     "NIK hanya boleh berisi 16 angka, tanpa huruf atau tanda lain"),
     (NIK, FULL_WIDTH_NIK, "nik_angka_tidak_standar",
      "NIK memakai angka dari huruf lain. Ketik ulang dengan angka 0 sampai 9 biasa"),
     (NIK, "332201170890001", "nik_terlalu_pendek", f"NIK kurang dari 16 angka. {CHECK}"),
@@ -125,7 +125,7 @@ ERRORS = [
     (KK, ["3322010101200001"], WRONG_TYPE,
      "Jawaban untuk nomor KK tidak terbaca. Isi lagi kolom ini"),
     (KK, "KK 3322010101200001", "kk_karakter_tidak_valid",
-     "Nomor KK hanya boleh berisi angka, seperti 3322010101200001"),
+     "Nomor KK hanya boleh berisi 16 angka, tanpa huruf atau tanda lain"),
     (KK, "\u0663\u0663\u0662\u0662\u0660\u0661\u0660\u0661\u0660\u0661\u0662\u0660\u0660\u0660"
          "\u0660\u0661", "kk_angka_tidak_standar",
      "Nomor KK memakai angka dari huruf lain. Ketik ulang dengan angka 0 sampai 9 biasa"),

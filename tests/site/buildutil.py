@@ -19,7 +19,7 @@ def build_site(content: Path, out: Path, *, today: str | None = None, site_url: 
     if today:
         env["PORTAL_TODAY"] = today
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     if check and result.returncode != 0:

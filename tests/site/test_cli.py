@@ -18,6 +18,18 @@ def test_check_passes_on_good_content(regency):
     assert "Konten baik: 3 kantor, 1 pengumuman, 2 panduan, 1 formulir." in result.output
 
 
+def test_check_prints_warnings_and_still_passes(regency):
+    text = (regency.root / "site.yml").read_text()
+    for key in ("address", "phone", "whatsapp", "email"):
+        text = "\n".join(f'{key}: ""' if line.startswith(f"{key}:") else line for line in text.splitlines())
+    regency.write("site.yml", text)
+    result = run("check", "--content", str(regency.root))
+    assert result.exit_code == 0
+    assert (f"{regency.root}/site.yml:2: peringatan: belum ada kontak kantor (phone, whatsapp, sms, email "
+            "atau address): warga tidak tahu cara menghubungi kantor") in result.output
+    assert "Konten baik: 3 kantor, 1 pengumuman, 2 panduan, 1 formulir. 1 peringatan di atas." in result.output
+
+
 def test_check_prints_file_line_and_fails(regency):
     regency.announce("rusak", closure="""
         offices: [pusat]
@@ -41,9 +53,49 @@ def test_new_closure_writes_a_valid_announcement(regency):
     (made,) = [a for a in content.announcements if a.slug.startswith("2024-05-06")]
     assert made.closure.offices == ("utara", "selatan")
     assert made.closure.last_day.isoformat() == "2024-05-08"
-    assert made.title == ("Kecamatan Sukamaju Utara, Kecamatan Sukamaju Selatan tutup "
-                          "Senin, 6 Mei 2024 sampai Rabu, 8 Mei 2024")
+    assert made.title == ("Kecamatan Sukamaju Utara dan Kecamatan Sukamaju Selatan tutup "
+                          "Senin, 6 Mei sampai Rabu, 8 Mei 2024")
+    assert made.slug == "2024-05-06-utara-selatan-tutup-3-hari"
+    assert "mulai Senin, 6 Mei 2024 sampai Rabu, 8 Mei 2024" in made.body
     assert "dibuka kembali Kamis, 9 Mei 2024" in made.body
+    # The default `instead` says "daring" once and points at the forms and the contacts.
+    assert made.closure.instead == ("Ajukan permohonan lewat [formulir daring](formulir:), "
+                                    "atau [hubungi kantor](kontak:).")
+    assert made.closure.instead.count("daring") == 1
+
+
+def test_a_one_day_closure_names_its_day_once(regency):
+    result = run("new-closure", "--content", str(regency.root), "--offices", "utara",
+                 "--first-day", "2021-02-01", "--days", "1", "--reason", "Pemadaman listrik.")
+    assert result.exit_code == 0, result.output
+    (made,) = [a for a in load_content(regency.root).announcements if a.slug.startswith("2021-02-01")]
+    assert made.title == "Kecamatan Sukamaju Utara tutup Senin, 1 Februari 2021"
+    assert "sampai" not in made.title and "sampai" not in made.body
+    assert made.body.strip().startswith(
+        "Kecamatan Sukamaju Utara tidak melayani tatap muka pada Senin, 1 Februari 2021. "
+        "Layanan dibuka kembali Selasa, 2 Februari 2021.")
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        # The file name starts with the date: a title's dates never end up cut in it.
+        ("Semua kantor Disdukcapil Kabupaten Sukamaju tutup Selasa, 1 Desember sampai Kamis, 3 Desember 2026",
+         "2026-12-01-semua-kantor-disdukcapil-kabupaten-sukamaju-tutup"),
+        ("Layanan tatap muka ditutup 14 hari mulai Jumat, 25 September 2020",
+         "2026-12-01-layanan-tatap-muka-ditutup-14-hari"),
+        ("Perbaikan jaringan listrik dan server kependudukan di kantor kecamatan utara dan selatan bagian barat",
+         "2026-12-01-perbaikan-jaringan-listrik-dan-server-kependudukan-di-kantor"),
+        ("Senin tutup", "2026-12-01-semua-kantor-tutup-3-hari"),  # nothing before the date: the automatic name
+    ],
+)
+def test_new_closure_file_names_end_at_a_word(regency, title, slug):
+    result = run("new-closure", "--content", str(regency.root), "--offices", "all", "--first-day", "2026-12-01",
+                 "--days", "3", "--reason", "Uji.", "--title", title)
+    assert result.exit_code == 0, result.output
+    assert (regency.root / "announcements" / f"{slug}.md").is_file(), result.output
+    assert len(slug) <= len("2026-12-01-") + 60
+
 
 
 def test_new_closure_for_all_offices_with_last_day(regency):
@@ -57,7 +109,9 @@ def test_new_closure_for_all_offices_with_last_day(regency):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--offices", "gunung", "--first-day", "2024-05-06", "--days", "3"], "kantor tidak dikenal: gunung"),
+        (["--offices", "gunung", "--first-day", "2024-05-06", "--days", "3"], "kantor tidak dikenal: 'gunung'."),
+        (["--offices", "utaraa", "--first-day", "2024-05-06", "--days", "3"],
+         "kantor tidak dikenal: 'utaraa' (maksudnya 'utara'?)."),
         (["--offices", "utara", "--first-day", "6-5-2024", "--days", "3"], "'6-5-2024' bukan tanggal"),
         (["--offices", "utara", "--first-day", "2024-05-06"], "Isi salah satu: --days atau --last-day."),
         (["--offices", "utara", "--first-day", "2024-05-06", "--last-day", "2024-05-01"],

@@ -241,3 +241,151 @@ def test_without_a_retention_file_the_defaults_apply(regency):
     (regency.root / "retention.yml").unlink()
     policy = load_content(regency.root).retention
     assert (policy.closed_applications_days, policy.access_records_days) == (365, 730)
+# --------------------------------------------------------------------------- site.yml: name and contacts
+
+
+def warnings(tree) -> list[str]:
+    return [f"{p.path.relative_to(tree.root)}:{p.line}: {p.message}" for p in load_content(tree.root).warnings]
+
+
+def set_site_keys(tree, **values: str) -> None:
+    """Replace (or add) top-level keys of site.yml, keeping the other lines where they are."""
+    lines = (tree.root / "site.yml").read_text().splitlines()
+    for key, value in values.items():
+        index = next((i for i, line in enumerate(lines) if line.startswith(f"{key}:")), None)
+        if index is None:
+            lines.append(f"{key}: {value}")
+        else:
+            lines[index] = f"{key}: {value}"
+    tree.write("site.yml", "\n".join(lines) + "\n")
+
+
+def test_site_name_and_short_name_default_to_the_office_name(regency):
+    site = load_content(regency.root).site
+    assert site.site_name == site.short_name == "Disdukcapil Sukamaju"  # office_short_name
+    set_site_keys(regency, site_name="Portal Disdukcapil Sukamaju", short_name="Dukcapil Sukamaju")
+    site = load_content(regency.root).site
+    assert (site.site_name, site.short_name) == ("Portal Disdukcapil Sukamaju", "Dukcapil Sukamaju")
+
+
+def test_contacts_are_read_with_several_phones_and_hours(regency):
+    set_site_keys(regency, phone='["(0298) 000000", "0298-111111"]', sms='"0812 0000 1111"',
+                  hours="{senin: 08.00-15.00, sabtu: tutup}")
+    site = load_content(regency.root).site
+    assert site.phones == ("(0298) 000000", "0298-111111") and site.phone == "(0298) 000000"
+    assert site.sms == "0812 0000 1111"
+    assert site.hours == {"senin": "08.00-15.00", "sabtu": "tutup"}
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"phone": '"0298 ext 12"'},
+         "site.yml:7: 'phone': '0298 ext 12' bukan nomor telepon (contoh: (024) 6921105 atau 0812 3456 7890)"),
+        ({"phone": '["(0298) 000000", "123"]'}, "site.yml:7: 'phone': '123' bukan nomor telepon"),
+        ({"phone": "{kantor: 1}"}, "site.yml:7: 'phone' harus berupa nomor telepon atau daftar nomor telepon"),
+        ({"whatsapp": '"+62 812 abc"'}, "site.yml:8: 'whatsapp': '+62 812 abc' bukan nomor telepon"),
+        ({"sms": '"08"'}, "site.yml:14: 'sms': '08' bukan nomor telepon"),
+        ({"email": "kantor.sukamaju"},
+         "site.yml:9: 'email': 'kantor.sukamaju' bukan alamat email (contoh: dukcapil@contoh.go.id)"),
+        ({"website": "disdukcapil.sukamaju.example"}, "site.yml:10: 'website' harus diawali http:// atau https://"),
+        ({"hours": "{senen: 08.00-15.00}"}, "site.yml:14: hari 'senen' tidak dikenal"),
+        ({"hours": "{senin: pagi}"}, "site.yml:14: jam 'pagi' tidak valid (contoh: 08.00-15.00, atau 'tutup')"),
+        ({"short_name": "Dinas Kependudukan dan Pencatatan Sipil Sukamaju"},
+         "site.yml:14: 'short_name' paling banyak 26 karakter agar muat di kepala halaman pada layar HP "
+         "(sekarang 48)"),
+        ({"telepon": '"1"'}, "site.yml:14: kunci 'telepon' tidak dikenal di site.yml"),
+    ],
+)
+def test_site_contact_errors_name_file_and_line(regency, values, expected):
+    set_site_keys(regency, **values)
+    found = problems(regency)
+    assert any(line.startswith(expected) for line in found), found
+
+
+def test_a_site_without_any_contact_is_a_warning_not_an_error(regency):
+    set_site_keys(regency, address='""', phone='""', whatsapp='""', email='""')
+    assert warnings(regency) == ["site.yml:2: belum ada kontak kantor (phone, whatsapp, sms, email atau address): "
+                                 "warga tidak tahu cara menghubungi kantor"]
+    set_site_keys(regency, sms='"0812 0000 1111"')
+    assert warnings(regency) == []  # one channel is enough (the fixture names its source)
+
+
+def test_contacts_without_their_source_are_a_warning(regency):
+    set_site_keys(regency, contact_source='""')
+    assert warnings(regency) == ["site.yml:7: 'contact_source' kosong: tulis dari mana kontak ini diambil dan "
+                                 "tanggalnya, agar warga tahu kontak itu resmi"]
+
+
+def test_shipped_contacts_come_with_their_source():
+    content = load_content(Path(__file__).resolve().parents[2] / "content")
+    site = content.site
+    assert content.warnings == []
+    assert site.phones == ("(024) 6921105", "(024) 6922349") and site.sms == "0857 4199 9911"
+    assert site.email == "disdukcapil.Kabsmg@gmail.com"
+    assert site.address == "" and site.hours == {}  # not published: never guessed
+    assert site.contact_source.startswith("Menurut standar pelayanan Dinas")
+    assert "2016" in site.contact_source  # the date it was published, as far as the source says
+
+
+# --------------------------------------------------------------------------- area codes and suggestions
+
+
+def test_an_office_area_code_must_be_in_kecamatan_csv(regency):
+    text = (regency.root / "offices.yml").read_text().replace('area_code: "99.01.02"', 'area_code: "99.01.20"')
+    regency.write("offices.yml", text)
+    assert problems(regency) == [
+        "offices.yml:22: kode wilayah '99.01.20' tidak ada di data/kecamatan.csv "
+        "(kode Sukamaju Selatan di berkas itu: 99.01.02)"]
+
+
+def test_a_regency_code_must_be_the_regency_of_the_kecamatan_rows(regency):
+    text = (regency.root / "offices.yml").read_text().replace('area_code: "99.01"', 'area_code: "99.02"')
+    regency.write("offices.yml", text)
+    assert problems(regency) == ["offices.yml:5: kode wilayah '99.02' tidak ada di data/kecamatan.csv"]
+
+
+def test_area_codes_need_the_kecamatan_file(regency):
+    (regency.root / "data" / "kecamatan.csv").unlink()
+    assert problems(regency) == ["data/kecamatan.csv:1: berkas tidak ditemukan; 'area_code' di offices.yml "
+                                 "diperiksa dengan berkas ini (kolom code,name)"]
+
+
+def test_area_files_with_wrong_columns_are_reported(regency):
+    regency.write("data/desa.csv", "kode,nama\n99.01.01.2001,Cempaka\n")
+    assert problems(regency) == [
+        "data/desa.csv:1: kolom code, name, district_code tidak ada (baris pertama harus: code,name,district_code)"]
+
+
+def test_offices_know_their_kecamatan_and_villages(regency):
+    offices = {o.id: o for o in load_content(regency.root).offices}
+    assert offices["utara"].area_name == "Sukamaju Utara"
+    assert offices["utara"].villages == ("Cempaka", "Kenanga")
+    assert offices["pusat"].districts == ("Sukamaju Selatan", "Sukamaju Utara")
+
+
+def test_shipped_offices_match_the_area_data():
+    content = load_content(Path(__file__).resolve().parents[2] / "content")
+    bawen = content.office("bawen")
+    assert bawen.area_name == "Bawen" and "Harjosari" in bawen.villages and len(bawen.villages) == 9
+    assert sum(len(o.villages) for o in content.offices) == 235  # every desa and kelurahan has its office
+    assert len(content.office("dinas").districts) == 19
+
+
+def test_an_unknown_office_lists_every_id_containing_the_typed_word(shipped):
+    shipped.announce("x", closure=CLOSURE.replace("[utara]", "[ungaran]"))
+    found = problems(shipped)
+    assert "announcements/x.md:5: kantor 'ungaran' tidak ada di offices.yml " \
+           "(maksudnya 'ungaran-barat' atau 'ungaran-timur'?)" in found, found
+
+
+def test_a_close_spelling_is_still_suggested(shipped):
+    shipped.announce("x", closure=CLOSURE.replace("[utara]", "[ambarwa]"))
+    assert "announcements/x.md:5: kantor 'ambarwa' tidak ada di offices.yml (maksudnya 'ambarawa'?)" \
+        in problems(shipped)
+
+
+def test_contact_links_are_checked_like_other_links(regency):
+    regency.write("guides/kk-baru.md", (regency.root / "guides/kk-baru.md").read_text()
+                  .replace("duration: Tanyakan ke kantor.", "duration: '[Tanyakan ke kantor](kontak:bawen).'"))
+    assert problems(regency) == ["guides/kk-baru.md:11: tautan 'kontak:bawen' menuju halaman yang tidak ada"]

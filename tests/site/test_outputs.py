@@ -430,3 +430,15 @@ def test_empty_calendar_still_parses(content_of):
     assert cal.walk("VEVENT") == []
     assert [str(z["TZID"]) for z in cal.walk("VTIMEZONE")] == ["Asia/Jakarta"]
     assert data.startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_contact_text_names_every_phone_and_the_sms_number():
+    from portal.outputs import contact_text
+    from portal.sitefile import Site
+
+    site = Site(regency="Kabupaten Contoh", province="", office_name="Dinas Contoh", office_short_name="Dukcapil Contoh",
+                site_name="Dukcapil Contoh", short_name="Dukcapil Contoh", address="",
+                phones=("(024) 1111111", "(024) 2222222"), whatsapp="", sms="0812 0000 0000", email="a@contoh.id",
+                website="", hours={})
+    assert contact_text(site) == ("Kontak Dukcapil Contoh: Telepon (024) 1111111 atau (024) 2222222, "
+                                  "SMS 0812 0000 0000, Email a@contoh.id.")

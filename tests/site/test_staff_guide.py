@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "content" / "pages" / "panduan-staf.md"
 SOURCES = {
     "content": ROOT / "site" / "portal" / "content.py",
+    "checking": ROOT / "site" / "portal" / "checking.py",
+    "site.yml": ROOT / "site" / "portal" / "sitefile.py",
+    "offices.yml": ROOT / "site" / "portal" / "offices.py",
     "front matter": ROOT / "site" / "portal" / "yamlfile.py",
     "yaml": ROOT / "functions" / "chalicelib" / "yamlfile.py",
     "retention": ROOT / "functions" / "chalicelib" / "retention.py",
@@ -32,12 +35,12 @@ SOURCES = {
 
 
 def _message_argument(call: ast.Call) -> ast.expr | None:
-    """The message of ``check.error(line, msg)``, ``Problem(path, line, msg)``,
+    """The message of ``check.error(line, msg)``, ``check.warn(line, msg)``, ``Problem(path, line, msg)``,
     ``YamlSyntaxError(line, msg)``, ``ConstructorError(None, None, msg, mark)`` and
     ``click.ClickException(msg)``."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    positions = {"error": (2, 1), "Problem": (3, 2), "YamlSyntaxError": (2, 1),
+    positions = {"error": (2, 1), "warn": (2, 1), "Problem": (3, 2), "YamlSyntaxError": (2, 1),
                  "ConstructorError": (4, 2), "ClickException": (1, 0)}
     if name in positions and len(call.args) == positions[name][0]:
         return call.args[positions[name][1]]
@@ -104,7 +107,9 @@ def in_order(parts: list[str], row: str) -> bool:
 def test_the_extraction_finds_the_messages():
     messages = {" … ".join(parts) for _, parts in checker_messages()}
     assert len(messages) >= 35
-    assert "kantor ' … ' tidak ada di offices.yml … (maksudnya ' … '?)" in messages
+    assert "kantor ' … ' tidak ada di offices.yml" in messages
+    assert "belum ada kontak kantor (phone, whatsapp, sms, email atau address): warga tidak tahu cara " \
+           "menghubungi kantor" in messages  # a warning
     assert "'days' harus bilangan bulat 1 sampai" in messages
     assert "YAML tidak valid:" in messages
     assert "masalah ditemukan; situs tidak akan dibangun." in messages
@@ -143,7 +148,7 @@ def test_the_complete_example_is_a_valid_closure(shipped):
 def test_internal_link_examples_are_written_so_the_site_shows_them_as_typed():
     text = GUIDE.read_text(encoding="utf-8")
     # `](formulir:` in the page source would be rewritten into a URL by the build hook.
-    assert not re.search(r"\]\(\s*(kantor|layanan|formulir|pengumuman):", text)
+    assert not re.search(r"\]\(\s*(kantor|layanan|formulir|pengumuman|kontak):", text)
     assert "[teks]&#40;formulir:ktp-el-baru)" in text
 
 

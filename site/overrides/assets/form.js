@@ -1017,10 +1017,24 @@
         ? "Draf disimpan di perangkat ini sampai Anda mengirim permohonan atau memilih Hapus draf."
         : initialStatus;
     });
+    // "Hapus draf" empties the whole form, so it asks first (GOV.UK: confirm destructive actions).
+    var confirmBox = doc.getElementById("portal-draft-confirm");
+    function closeConfirm() {
+      confirmBox.hidden = true;
+      clearButton.setAttribute("aria-expanded", "false");
+      clearButton.focus();
+    }
     clearButton.addEventListener("click", function () {
+      confirmBox.hidden = false;
+      clearButton.setAttribute("aria-expanded", "true");
+      confirmBox.focus();
+    });
+    doc.getElementById("portal-draft-clear-no").addEventListener("click", closeConfirm);
+    doc.getElementById("portal-draft-clear-yes").addEventListener("click", function () {
       clear();
       keep.checked = false;
       form.reset();
+      closeConfirm();
       status.textContent = "Draf dihapus dan formulir dikosongkan.";
     });
 

@@ -7,8 +7,8 @@
  *
  * Works as a plain <script> (window.PortalNik) and in Node (module.exports).
  *
- *   PortalNik.parseNik("3322 0152 0890 0001", {today: "2026-11-27", provinces: ["33", ...]})
- *   // {value: "3322015208900001", error: null, birthDate: "1990-08-12", sex: "P", region: "33.22.01"}
+ *   PortalNik.parseNik("3171 0152 0890 0001", {today: "2026-11-27", provinces: ["31", ...]})
+ *   // {value: "3171015208900001", error: null, birthDate: "1990-08-12", sex: "P", region: "31.71.01"}
  */
 (function (root, factory) {
   "use strict";

@@ -57,7 +57,9 @@
     var again = reopens(el.getAttribute("data-portal-office-status"), today);
     el.classList.toggle("portal-status--closed", !!again);
     el.classList.toggle("portal-status--open", !again);
-    el.textContent = again ? "Tutup, buka kembali " + formatDate(again) : "Buka seperti biasa";
+    // An office whose hours are not published says only that no closure is announced.
+    el.textContent = again ? "Tutup, buka kembali " + formatDate(again)
+      : (el.getAttribute("data-open") || "Buka seperti biasa");
   });
 
   // Count closed offices once, not once per status element on the page.
