@@ -196,7 +196,18 @@ def test_the_correction_page_needs_the_status_credential(context, portal):
     problem = page.locator("[data-correction-problem]")
     expect(problem).to_be_visible()
     assert "kode pelacakan dan token status" in problem.inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "Perbaiki permohonan"
     assert page.locator("#portal-step-form").is_hidden()
+
+
+def test_a_new_application_shows_nothing_of_the_correction_mode(context, portal):
+    page = context.new_page()
+    page.goto(f"{portal.url}formulir/kk-perubahan/")
+    page.locator("#portal-draft").wait_for()
+    assert page.get_by_role("heading", level=1).inner_text() == "Permohonan perubahan Kartu Keluarga"
+    for hidden in ("#portal-correction", ".portal-caption"):
+        assert page.locator(hidden).is_hidden(), hidden
+    assert page.locator("#portal-form [data-field]:visible").count() == 13  # 8 questions, 5 attachments
 
 
 def test_a_rejection_gives_the_reason(context, portal):

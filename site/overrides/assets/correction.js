@@ -42,11 +42,6 @@
   function showOnly(page, definition, asked) {
     var fieldIds = asked.fields.map(function (f) { return f.id; });
     var attachmentIds = asked.attachments.map(function (a) { return a.id; });
-    each(page, "[data-application-only]", function (node) { node.hidden = true; });
-    each(page, "[data-correction-only]", function (node) { node.hidden = false; });
-    each(page, "[data-correction-text]", function (node) {
-      node.textContent = node.getAttribute("data-correction-text");
-    });
     each(page, '[data-part="fields"]', function (node) { node.hidden = !fieldIds.length; });
     each(page, '[data-part="attachments"]', function (node) { node.hidden = !attachmentIds.length; });
     each(page, "#portal-form [data-field]", function (node) {
@@ -107,6 +102,10 @@
     step.hidden = true;
     intro.hidden = false;
     each(page, "[data-application-only]", function (node) { node.hidden = true; });
+    each(page, "[data-correction-only]", function (node) { node.hidden = false; });
+    each(page, "[data-correction-text]", function (node) {
+      node.textContent = node.getAttribute("data-correction-text");
+    });
     var saved = credential.recall();
     if (!saved) {
       problem(page, "Halaman perbaikan perlu kode pelacakan dan token status Anda. Buka halaman cek " +
