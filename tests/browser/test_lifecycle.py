@@ -163,6 +163,33 @@ def test_a_card_says_where_and_from_when_to_collect_it(context, portal):
     assert card.locator('[data-collection-missing="hours"]').is_hidden()
 
 
+def test_a_corrected_nik_is_checked_against_the_answers_already_sent(context, portal):
+    """Only the NIK is asked; the server compares it with the date of birth sent before,
+    and its warning is confirmed with the same tick box as on a new application."""
+    receipt = apply_by_api(portal, "ktp-el-baru", "nik-uji-0000000001")
+    staff(portal, receipt["code"], "perlu-perbaikan", "--note", "NIK salah ketik.", "--field", "nik")
+    page = context.new_page()
+    open_status(page, receipt)
+    page.get_by_role("link", name="Perbaiki permohonan").click()
+    page.locator("[data-correction-ready]").wait_for()
+    page.fill("#f-nik", "3322 0118 0890 0001")  # valid, but says born 18 August; the answer says the 17th
+    page.get_by_role("button", name="Lanjutkan").click()
+    page.get_by_role("button", name="Kirim perbaikan").click()
+    warning = page.locator('[data-field="nik"] .portal-confirm')
+    expect(warning).to_be_visible()
+    assert "tanggal lahir" in warning.inner_text().lower()
+    assert page.locator(".portal-error-summary--warning").is_visible()
+    assert serious(page) == [], "correction: a warning to confirm"
+    warning.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Lanjutkan").click()
+    page.get_by_role("button", name="Kirim perbaikan").click()
+    page.wait_for_url("**/formulir/status/", timeout=30_000)
+    expect(state(page, "diperbaiki")).to_be_visible()
+    stored = record(portal, receipt["code"])
+    assert stored["values"]["nik"] == "3322011808900001"
+    assert stored["values"]["tanggal_lahir"] == "1990-08-17"  # not asked, not changed
+
+
 # --------------------------------------------------------------------------- dead ends, said plainly
 
 
