@@ -225,6 +225,7 @@ def test_the_correction_page_needs_the_status_credential(context, portal):
     assert "kode pelacakan dan token status" in problem.inner_text()
     assert page.get_by_role("heading", level=1).inner_text() == "Perbaiki permohonan"
     assert page.locator("#portal-step-form").is_hidden()
+    assert serious(page) == [], "correction page: no credential"
 
 
 def test_a_new_application_shows_nothing_of_the_correction_mode(context, portal):

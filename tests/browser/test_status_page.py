@@ -7,6 +7,7 @@ import re
 import pytest
 from formfill import choose_files, definition, fill_answers
 from playwright.sync_api import expect
+from test_accessibility import serious
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +54,7 @@ def test_the_status_link_checks_at_once_and_takes_the_token_out_of_the_address_b
     assert page.url == f"{portal.url}formulir/status/"
     assert not [url for url in asked if receipt["token"] in url]  # the token never left in a URL
     assert page.input_value("#f-token") == receipt["token"]
+    assert serious(page) == [], "status: diterima"
     page.reload()  # the tab remembers it: the status shows again
     expect(result).to_be_visible()
     assert result.locator("[data-status-field=token]").inner_text() == receipt["token"]
