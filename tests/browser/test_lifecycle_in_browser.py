@@ -217,6 +217,20 @@ def test_after_the_deadline_the_resident_is_told_to_apply_again(context, portal)
     assert serious(page) == [], "correction page: window closed"
 
 
+def test_a_fix_asked_before_online_corrections_shows_the_note_only(context, portal):
+    receipt = apply_by_api(portal, "kk-baru", "lama-uji-000000001")
+    staff(portal, receipt["code"], "perlu-perbaikan", "--note", "Datang ke kantor membawa KK asli.",
+          "--attachment", "kartu_keluarga_lama")
+    update_record(portal, receipt["code"], lambda data: data.pop("correction"))  # as records from before
+    page = context.new_page()
+    open_status(page, receipt)
+    asked = state(page, "perlu_perbaikan")
+    expect(asked).to_be_visible()
+    assert asked.locator(".portal-note__text").inner_text() == "Datang ke kantor membawa KK asli."
+    assert asked.locator("[data-correction-open]").is_hidden()
+    assert asked.locator("[data-correction-closed]").is_hidden()
+
+
 def test_the_correction_page_needs_the_status_credential(context, portal):
     page = context.new_page()
     page.goto(f"{portal.url}formulir/kk-perubahan/#perbaikan")

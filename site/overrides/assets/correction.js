@@ -114,6 +114,10 @@
     }
     apiWithRetry(page.getAttribute("data-api"), "/status", { tracking_code: saved.code, token: saved.token })
       .then(function (answer) {
+        if (answer.status === 0) {
+          return problem(page, "Koneksi internet terputus atau server tidak menjawab. Periksa koneksi, lalu " +
+            "muat ulang halaman ini.", false);
+        }
         if (answer.status !== 200) return problem(page, failureMessage(answer), false);
         var data = answer.data;
         var asked = data.correction;

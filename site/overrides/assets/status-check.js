@@ -62,6 +62,13 @@
 
     function renderCorrection(block, data) {
       var asked = data.correction;
+      if (!asked) { // asked for before corrections could be sent online: the note only
+        var last = (data.history || []).filter(function (h) { return h.status === "perlu_perbaikan"; }).pop();
+        setText(block, "data-correction-field", { note: last ? last.note : "" });
+        block.querySelector("[data-correction-open]").hidden = true;
+        block.querySelector("[data-correction-closed]").hidden = true;
+        return;
+      }
       setText(block, "data-correction-field", asked);
       block.querySelector("[data-correction-open]").hidden = !asked.open;
       block.querySelector("[data-correction-closed]").hidden = asked.open;
@@ -134,7 +141,7 @@
         var mine = block.getAttribute("data-status-state").split(" ").indexOf(state) >= 0;
         block.hidden = !mine;
         if (!mine) return;
-        if (state === "perlu_perbaikan" && data.correction) renderCorrection(block, data);
+        if (state === "perlu_perbaikan") renderCorrection(block, data);
         else if (state === "selesai-document" && data.result) renderDocuments(block, data);
         else if (state === "selesai-card" && data.result) renderCard(block, data);
         else if (state === "ditolak") renderRejection(block, data);
