@@ -142,7 +142,8 @@ class Corrections:
             if _already_applied(current[0], submission_id) is None:
                 _require_open(current[0], self._clock(), pending.get("requested_at"))
             form = self._form(str(pending["form_id"]))
-            checked = self.receiving.verify_uploads(form, pending)
+            checked = self.receiving.verify_uploads(
+                form, pending, counted={str(f["attachment"]) for f in pending["files"]})
             number = len(current[0].get("revisions", [])) + 1
             folder = record_key.rsplit("/", 1)[0] + f"/files/r{number}-{submission_id[:8]}/"
             claim = {"submission_id": submission_id, "record": record_key,

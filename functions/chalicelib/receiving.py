@@ -29,7 +29,7 @@ import functools
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -140,12 +140,14 @@ class Receiving:
 
     # ---------------------------------------------------------------- checking
 
-    def verify_uploads(self, form: FormDefinition,
-                        pending: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def verify_uploads(self, form: FormDefinition, pending: Mapping[str, Any], *,
+                       counted: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Read, check and keep every declared file; :class:`Unprocessable` on any problem.
 
         This holds even if a presigned policy was bypassed: the size is that of the
-        bytes read, the type is what the bytes are.
+        bytes read, the type is what the bytes are. ``counted`` limits the count
+        checks (too few, too many) to these attachment ids: a correction sends
+        only the attachments staff asked for again (``None``: every attachment).
         """
         from .storage import NotFound as Missing
 
@@ -183,7 +185,8 @@ class Receiving:
                          "sha256": hashlib.sha256(verdict.data).hexdigest(),
                          "scan": scan_fields(verdict.scan)})
         if not errors:  # limits and counts again, on what really arrived
-            errors.extend(problem.to_dict() for problem in form.check_files(arrived))
+            errors.extend(problem.to_dict() for problem in form.check_files(arrived)
+                          if counted is None or problem.field.removeprefix("files.") in counted)
         if errors:
             log.info("complete refused form=%s submission=%s codes=%s", pending["form_id"],
                      pending["submission_id"], ",".join(sorted({e["code"] for e in errors})))

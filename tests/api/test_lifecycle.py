@@ -107,6 +107,22 @@ def test_a_correction_adds_a_revision_to_the_same_application(api: Api, casework
     assert_indonesian_error(late, 409, "correction_closed")
 
 
+def test_a_correction_of_answers_only_needs_no_files(api: Api, casework) -> None:
+    """The form's own attachment counts (a required KK) apply to a new application, not to
+    a correction that sends no file again: only the attachments sent again are counted."""
+    receipt = received(api)
+    casework.set_status(receipt["tracking_code"], "perlu-perbaikan", note="Nama salah ketik.",
+                        by="Rina", fields=["nama"])
+    offer = correct(api, receipt, {"nama": "Siti Aminah Rahayu"}, [])
+    assert offer.status_code == 201, offer.body
+    done = api.post(f"/corrections/{body(offer)['submission_id']}/complete",
+                    {"idempotency_key": "kunci-perbaikan-uji-0001"})
+    assert done.status_code == 200, done.body
+    record = record_of(api, receipt["tracking_code"])
+    assert record["status"] == "diperbaiki" and record["values"]["nama"] == "Siti Aminah Rahayu"
+    assert [f["attachment"] for f in record["files"]] == ["kk"]  # the first KK is kept
+
+
 def test_a_correction_may_hold_only_what_was_asked(api: Api, casework) -> None:
     receipt = received(api)
     casework.set_status(receipt["tracking_code"], "perlu-perbaikan", note="Perbaiki nama.",

@@ -1,434 +1,60 @@
-/* Online applications in the browser: the form, its receipt, the status check.
+/* The form page: answer, check, send (after form-common.js, form-checks.js,
+ * uploads.js, drafts.js and, for corrections, credential.js and correction.js).
  *
- * The pages are complete HTML without this script (progressive enhancement);
+ * The page is complete HTML without this script (progressive enhancement);
  * this adds what needs JavaScript:
  *
- *  - checks that mirror the server's (chalicelib/fields.py, nik.py via nik.js),
- *    with the messages the definition carries, shown the GOV.UK way: an error
- *    summary at the top linking to each question, the message beside it;
- *  - a "Periksa kembali jawaban Anda" step, then sending: create the
- *    submission, upload each file straight to storage through its presigned
- *    POST (progress bar, automatic retries with backoff, a "Coba lagi" button),
- *    complete it, and open the receipt page;
- *  - a draft of the typed answers (never files) in sessionStorage, or in
- *    localStorage only if the resident asks (a warnet computer must not keep
- *    someone's NIK);
- *  - the receipt page (from sessionStorage) and the status check.
+ *  - checks that mirror the server's (form-checks.js, nik.js), with the
+ *    messages the definition carries, shown the GOV.UK way: an error summary
+ *    at the top linking to each question, the message beside it;
+ *  - a "Periksa kembali jawaban Anda" step, then sending: create, upload each
+ *    file straight to storage through its presigned POST (uploads.js: progress
+ *    bar, automatic retries with backoff, a "Coba lagi" button), complete;
+ *  - a draft of the typed answers (drafts.js).
+ *
+ * One page, two modes. A new application (the default) posts to /submissions
+ * and hands the receipt to the receipt page. A correction (correction.js,
+ * opened from the status page) shows only the questions and attachments staff
+ * asked for, posts to /corrections and returns to the status page; the
+ * checks, errors and uploads are the same code.
  *
  * Nothing here writes to the console: answers are personal data.
  */
 (function () {
   "use strict";
 
-  var doc = document;
-  doc.documentElement.classList.add("portal-js");
+  var P = window.PortalForm;
+  var doc = P.doc, RECEIPT_KEY = P.RECEIPT_KEY, MSG = P.MSG, el = P.el, hiddenText = P.hiddenText,
+    domId = P.domId, session = P.session, todayWIB = P.todayWIB, formatDate = P.formatDate,
+    formatBytes = P.formatBytes, apiWithRetry = P.apiWithRetry, failureMessage = P.failureMessage,
+    ErrorDisplay = P.ErrorDisplay, BLANK = P.BLANK;
+  var pyStrip = P.pyStrip, collapse = P.collapse, checkField = P.checkField, sniff = P.sniff,
+    fileProblems = P.fileProblems, EXTENSIONS = P.EXTENSIONS;
 
-  var UPLOAD_TRIES = 3; // per file, before the "Coba lagi" button shows
-  var THROTTLED_WAITS = 5; // 429s a file may wait out (Retry-After) before giving up
-  var MAX_RETRY_AFTER_S = 120; // never wait longer than this on one 429
-  var API_TRIES = 3; // create and complete, on network errors and 5xx
-  var RETRY_BASE_MS = 1000; // waits 1 s, 2 s, ... between tries
-  var DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000; // a kept draft older than this is dropped
-  var RECEIPT_KEY = "portal-receipt";
-  var MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-    "September", "Oktober", "November", "Desember"];
-  var MSG = {
-    network: "Koneksi internet terputus atau server tidak menjawab. Isian Anda belum hilang; periksa koneksi lalu pilih Coba lagi.",
-    server: "Terjadi kesalahan pada server. Isian Anda belum hilang; coba lagi beberapa saat lagi.",
-    summaryErrors: "Ada yang perlu diperbaiki",
-    summaryWarnings: "Periksa lagi sebelum melanjutkan",
-    confirm: "Ya, sudah saya periksa dan keduanya benar"
-  };
-
-  // ------------------------------------------------------------------ helpers
-
-  /* Build an element; text goes in as text nodes, never as HTML (file names
-   * and answers are the resident's own input). */
-  function el(tag, attrs, children) {
-    var node = doc.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      var value = attrs[name];
-      if (value === null || value === undefined || value === false) return;
-      if (name === "text") node.textContent = value;
-      else if (name === "className") node.className = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined) return;
-      node.appendChild(typeof child === "string" ? doc.createTextNode(child) : child);
-    });
-    return node;
-  }
-
-  function hiddenText(text) {
-    return el("span", { className: "portal-visually-hidden", text: text });
-  }
-
-  function domId(field) {
-    return "f-" + field.replace(/\./g, "-");
-  }
-
-  function sleep(ms) {
-    return new Promise(function (resolve) { setTimeout(resolve, ms); });
-  }
-
-  /* Web storage can be switched off or full: never let that break the form. */
-  function store(kind) {
-    var area = null;
-    try { area = window[kind]; } catch (e) { area = null; }
+  /* A new application: every question and attachment, a draft, the receipt at the end. */
+  function applicationMode(page, definition) {
+    var receiptUrl = new URL(page.getAttribute("data-receipt-url"), location.href).href;
     return {
-      get: function (key) {
-        try { return area ? JSON.parse(area.getItem(key) || "null") : null; } catch (e) { return null; }
-      },
-      set: function (key, value) {
-        try { if (area) area.setItem(key, JSON.stringify(value)); } catch (e) { /* full or blocked */ }
-      },
-      remove: function (key) {
-        try { if (area) area.removeItem(key); } catch (e) { /* blocked */ }
+      fields: definition.fields,
+      attachments: definition.attachments,
+      draft: true,
+      keyName: "portal-send:" + definition.id,
+      createPath: "/submissions",
+      completePath: function (id) { return "/submissions/" + id + "/complete"; },
+      envelope: function () { return { form_id: definition.id }; },
+      sentText: "Permohonan terkirim. Membuka tanda terima…",
+      finish: function (receipt) {
+        session.set(RECEIPT_KEY, receipt);
+        location.assign(receiptUrl);
       }
     };
-  }
-  var session = store("sessionStorage");
-  var local = store("localStorage");
-
-  /* Today's date in Asia/Jakarta as YYYY-MM-DD, as the server decides "today". */
-  function todayWIB() {
-    if (window.PORTAL_TODAY) return window.PORTAL_TODAY;
-    return new Intl.DateTimeFormat("en-CA", {
-      timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit", day: "2-digit"
-    }).format(new Date());
-  }
-
-  function formatDate(iso) {
-    var p = iso.split("-");
-    return parseInt(p[2], 10) + " " + MONTHS[parseInt(p[1], 10) - 1] + " " + parseInt(p[0], 10);
-  }
-
-  /* Same wording as chalicelib.fields.format_bytes: "5 MB", "1,5 MB", "200 KB". */
-  function formatBytes(size) {
-    var mb = size >= 1024 * 1024;
-    var amount = (size / (mb ? 1024 * 1024 : 1024)).toFixed(1).replace(/\.0$/, "").replace(".", ",");
-    return amount + (mb ? " MB" : " KB");
-  }
-
-  /* POST JSON to the API. text/plain keeps a cross-origin call free of a CORS
-   * preflight (one round trip less on mobile data); the API reads JSON either way. */
-  function api(base, path, body) {
-    return fetch(base.replace(/\/+$/, "") + path, {
-      method: "POST",
-      headers: { "Content-Type": "text/plain;charset=UTF-8" },
-      body: body === undefined ? "" : JSON.stringify(body),
-      credentials: "omit",
-      cache: "no-store"
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        return { status: response.status, data: data };
-      });
-    }, function () {
-      return { status: 0, data: {} }; // offline, DNS, connection reset
-    });
-  }
-
-  /* Call the API, trying again with exponential backoff while the failure is
-   * the network's or the server's (status 0 or 5xx). */
-  function apiWithRetry(base, path, body, onWait) {
-    var attempt = 0;
-    function run() {
-      attempt += 1;
-      return api(base, path, body).then(function (answer) {
-        var transient = answer.status === 0 || answer.status >= 500;
-        if (!transient || attempt >= API_TRIES) return answer;
-        var wait = RETRY_BASE_MS * Math.pow(2, attempt - 1);
-        if (onWait) onWait(wait);
-        return sleep(wait).then(run);
-      });
-    }
-    return run();
-  }
-
-  function failureMessage(answer) {
-    if (answer.status === 0) return MSG.network;
-    return (answer.data && answer.data.message) || MSG.server;
-  }
-
-  // ------------------------------------------------------------------ GOV.UK errors
-
-  /* The error summary and the messages beside each question, for one page.
-   * Items: {field, message, kind: "error"|"warning", confirmId?, confirmed?}. */
-  function ErrorDisplay(page) {
-    var slot = page.querySelector("[data-error-summary]");
-    var baseTitle = doc.title;
-
-    function describedTarget(group) {
-      return group.querySelector("fieldset") || group.querySelector("input, select, textarea");
-    }
-
-    function clear() {
-      slot.textContent = "";
-      page.querySelectorAll(".portal-error-message, .portal-confirm").forEach(function (n) { n.remove(); });
-      page.querySelectorAll(".portal-field--error").forEach(function (n) { n.classList.remove("portal-field--error"); });
-      page.querySelectorAll("[aria-invalid]").forEach(function (n) { n.removeAttribute("aria-invalid"); });
-      page.querySelectorAll("[data-described]").forEach(function (n) {
-        var base = n.getAttribute("data-described");
-        if (base) n.setAttribute("aria-describedby", base); else n.removeAttribute("aria-describedby");
-        n.removeAttribute("data-described");
-      });
-      doc.title = baseTitle;
-    }
-
-    function describe(node, id) {
-      if (!node.hasAttribute("data-described")) node.setAttribute("data-described", node.getAttribute("aria-describedby") || "");
-      var ids = (node.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-      ids.push(id);
-      node.setAttribute("aria-describedby", ids.join(" "));
-    }
-
-    // The message goes after the hint (or the label), before the control.
-    function insertMessage(group, node) {
-      var container = group.querySelector("fieldset") || group;
-      var after = container.querySelector(".portal-hint") || container.querySelector("legend, label");
-      if (after && after.parentNode === container) container.insertBefore(node, after.nextSibling);
-      else container.insertBefore(node, container.firstChild);
-    }
-
-    function inlineError(group, item) {
-      var id = domId(item.field) + "-error";
-      var message = el("p", { className: "portal-error-message", id: id }, [hiddenText("Galat: "), item.message]);
-      insertMessage(group, message);
-      group.classList.add("portal-field--error");
-      var target = describedTarget(group);
-      if (target) describe(target, id);
-      group.querySelectorAll("input:not([type=checkbox]), select, textarea").forEach(function (n) {
-        n.setAttribute("aria-invalid", "true");
-      });
-    }
-
-    // A warning the resident confirms with a tick (NIK vs date of birth or sex).
-    function inlineWarning(group, item, onConfirm) {
-      var messageId = item.confirmId + "-message";
-      var box = el("input", { type: "checkbox", id: item.confirmId, "aria-describedby": messageId });
-      box.checked = !!item.confirmed;
-      box.addEventListener("change", function () { onConfirm(item, box.checked); });
-      group.appendChild(el("div", { className: "portal-confirm" }, [
-        el("p", { className: "portal-confirm__message", id: messageId }, [hiddenText("Periksa: "), item.message]),
-        el("div", { className: "portal-checkbox" }, [box, el("label", { "for": item.confirmId, text: MSG.confirm })])
-      ]));
-    }
-
-    function focusTarget(id) {
-      var target = doc.getElementById(id);
-      if (!target) return;
-      var group = target.closest(".portal-field") || target;
-      group.scrollIntoView({ block: "start" });
-      target.focus({ preventScroll: true });
-    }
-
-    /* Show the items; returns false when there is nothing to show. */
-    function show(items, onConfirm) {
-      clear();
-      if (!items.length) return false;
-      var hasErrors = items.some(function (i) { return i.kind !== "warning"; });
-      var seen = {};
-      var links = [];
-      items.forEach(function (item) {
-        var group = item.field ? page.querySelector('[data-field="' + item.field + '"]') : null;
-        if (group && item.kind === "warning") inlineWarning(group, item, onConfirm);
-        else if (group && !seen[item.field]) { seen[item.field] = true; inlineError(group, item); }
-        if (item.kind === "warning" && item.confirmed) return; // ticked already: beside the field only
-        var target = item.kind === "warning" ? item.confirmId : group ? domId(item.field) : null;
-        var link = target ? el("a", { href: "#" + target, text: item.message }) : doc.createTextNode(item.message);
-        if (target) {
-          link.addEventListener("click", function (event) { event.preventDefault(); focusTarget(target); });
-        }
-        links.push(el("li", {}, [link]));
-      });
-      var title = el("h2", { className: "portal-error-summary__title", id: "portal-error-summary-title",
-        text: hasErrors ? MSG.summaryErrors : MSG.summaryWarnings });
-      var summary = el("div", {
-        className: "portal-error-summary" + (hasErrors ? "" : " portal-error-summary--warning"),
-        role: "alert", tabindex: "-1", "aria-labelledby": "portal-error-summary-title"
-      }, [title, el("ul", { className: "portal-error-summary__list" }, links)]);
-      slot.appendChild(summary);
-      if (hasErrors) doc.title = "Galat: " + baseTitle;
-      summary.focus();
-      summary.scrollIntoView({ block: "start" });
-      return true;
-    }
-
-    return { show: show, clear: clear, baseTitle: function () { return baseTitle; } };
-  }
-
-  // ------------------------------------------------------------------ field checks
-
-  /* Ports of chalicelib/fields.py validators. Each returns an error code or
-   * null. The server stays authoritative: its 422 answers are shown the same way. */
-  var PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-  var BLANK = new RegExp("^[" + PY_SPACE + "]*$");
-  var SPACES = new RegExp("[" + PY_SPACE + "]+", "g");
-  var TRIM = new RegExp("^[" + PY_SPACE + "]+|[" + PY_SPACE + "]+$", "g");
-  var TRIM_END = new RegExp("[" + PY_SPACE + "]+$");
-  var UNSTORABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u;
-  var UNSTORABLE_TEXT = /(?![\n\t])[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u;
-  var LETTER = /\p{L}/u;
-  var LATIN = /^(?:\p{Script=Latin}|\p{Mn})$/u;
-  var EMAIL = /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$/;
-  var ISO_DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
-
-  function pyStrip(text) { return text.replace(TRIM, ""); }
-  function collapse(text) { return text.split(SPACES).filter(Boolean).join(" "); }
-  function length(text) { return Array.from(text).length; } // code points, like Python's len
-
-  function daysInMonth(year, month) {
-    return new Date(Date.UTC(year, month, 0)).getUTCDate();
-  }
-
-  function ageOn(born, today) {
-    var b = born.split("-").map(Number);
-    var t = today.split("-").map(Number);
-    return t[0] - b[0] - ((t[1] < b[1] || (t[1] === b[1] && t[2] < b[2])) ? 1 : 0);
-  }
-
-  var CHECKS = {
-    nik: function (f, raw, ctx) {
-      return window.PortalNik.parseNik(raw, { today: ctx.today, provinces: ctx.provinces }).error;
-    },
-    kk: function (f, raw, ctx) {
-      return window.PortalNik.parseKk(raw, { provinces: ctx.provinces }).error;
-    },
-    name: function (f, raw) {
-      if (length(raw) > 4 * f.max_length + 100) return "nama_terlalu_panjang";
-      if (UNSTORABLE.test(raw)) return "nama_karakter_tidak_valid";
-      var text = collapse(raw.normalize("NFC").replace(/[\u2019\u2018\u02bc`]/g, "'"));
-      for (var ch of text) {
-        var latin = /^[A-Za-z]$/.test(ch) || (ch > "\x7f" && LATIN.test(ch) && (LETTER.test(ch) || /\p{Mn}/u.test(ch)));
-        if (!latin && " '.,-".indexOf(ch) < 0) return "nama_karakter_tidak_valid";
-      }
-      if (!LETTER.test(text)) return "nama_tanpa_huruf";
-      if (length(text) > f.max_length) return "nama_terlalu_panjang";
-      var words = text.split(" ").filter(function (w) { return LETTER.test(w); });
-      if (words.length < f.min_words) return "nama_kurang_kata";
-      return null;
-    },
-    /* A reasonable mirror of the phonenumbers check for Indonesian numbers:
-     * the server's answer decides the rare cases this gets wrong. */
-    phone: function (f, raw) {
-      var text = collapse(raw);
-      if (/[^0-9+\-(). ]/.test(text)) return "telepon_karakter_tidak_valid";
-      var digits = text.replace(/[^0-9]/g, "");
-      if (text.length > 32 || digits.length < 6 || digits.length > 17) return "telepon_format";
-      var national;
-      if (text.charAt(0) === "+") {
-        if (digits.slice(0, 2) !== "62") return "telepon_bukan_indonesia";
-        national = digits.slice(2).replace(/^0/, "");
-      } else if (digits.charAt(0) === "0") {
-        national = digits.slice(1);
-      } else if (digits.slice(0, 2) === "62" && digits.length >= 11) {
-        national = digits.slice(2);
-      } else {
-        national = digits;
-      }
-      if (/^8[1-35-9][0-9]{7,10}$/.test(national)) return null; // a mobile number
-      if (national.charAt(0) === "8" || !/^[2-79][0-9]{6,10}$/.test(national)) return "telepon_tidak_valid";
-      return f.mobile ? "telepon_bukan_hp" : null;
-    },
-    email: function (f, raw) {
-      var text = pyStrip(raw);
-      if (text.length > 254) return "email_terlalu_panjang";
-      var match = EMAIL.exec(text);
-      if (!match || match[1].length > 64) return "email_format";
-      return null;
-    },
-    date: function (f, raw, ctx) {
-      var text = pyStrip(raw);
-      if (!ISO_DATE.test(text)) return "tanggal_format";
-      var p = text.split("-").map(Number);
-      if (p[0] < 1 || p[1] < 1 || p[1] > 12 || p[2] < 1 || p[2] > daysInMonth(p[0], p[1])) return "tanggal_tidak_ada";
-      if (f.not_future && text > ctx.today) return "tanggal_di_masa_depan";
-      if (f.min && text < f.min) return "tanggal_terlalu_awal";
-      if (f.max && text > f.max) return "tanggal_terlalu_akhir";
-      if (f.min_age != null && ageOn(text, ctx.today) < f.min_age) return "tanggal_usia_kurang";
-      if (f.max_age != null && ageOn(text, ctx.today) > f.max_age) return "tanggal_usia_lebih";
-      return null;
-    },
-    choice: function (f, raw) {
-      var text = pyStrip(raw);
-      return f.choices.some(function (c) { return c.value === text; }) ? null : "pilihan_tidak_valid";
-    },
-    text: function (f, raw) {
-      if (length(raw) > 4 * f.max_length + 100) return "teks_terlalu_panjang";
-      var text = raw.replace(/\r\n/g, "\n").replace(/\r/g, "\n");
-      if (UNSTORABLE_TEXT.test(text)) return "teks_karakter_tidak_valid";
-      text = text.normalize("NFC");
-      text = f.multiline
-        ? pyStrip(text).split("\n").map(function (line) { return line.replace(TRIM_END, ""); }).join("\n")
-        : collapse(text);
-      if (length(text) > f.max_length) return "teks_terlalu_panjang";
-      if (length(text) < (f.min_length || 0)) return "teks_terlalu_pendek";
-      return null;
-    },
-    number: function (f, raw) {
-      var text = pyStrip(raw);
-      if (!/^-?[0-9]+$/.test(text)) return "angka_format";
-      if (text.replace(/^-/, "").replace(/^0+/, "").length > 15) {
-        return text.charAt(0) === "-" ? "angka_terlalu_kecil" : "angka_terlalu_besar";
-      }
-      var value = parseInt(text, 10);
-      if (value < f.min) return "angka_terlalu_kecil";
-      if (value > f.max) return "angka_terlalu_besar";
-      return null;
-    }
-  };
-
-  /* validate_field: empty answers first, then the type's own check. */
-  function checkField(f, raw, ctx) {
-    if (raw === "" || BLANK.test(raw)) return f.required ? "wajib_diisi" : null;
-    return CHECKS[f.type](f, raw, ctx);
-  }
-
-  // ------------------------------------------------------------------ files
-
-  var SIGNATURES = [ // chalicelib/filetypes.py: the type is what the first bytes say
-    [[0x25, 0x50, 0x44, 0x46, 0x2d], "application/pdf"],
-    [[0xff, 0xd8, 0xff], "image/jpeg"],
-    [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "image/png"]
-  ];
-  var EXTENSIONS = { pdf: "application/pdf", jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png" };
-
-  /* Read a file's first bytes once: a renamed photo is caught here, before a
-   * resident spends mobile data uploading it. */
-  function sniff(file) {
-    return file.slice(0, 8).arrayBuffer().then(function (buffer) {
-      var head = new Uint8Array(buffer);
-      var found = SIGNATURES.filter(function (s) {
-        return s[0].every(function (byte, i) { return head[i] === byte; });
-      })[0];
-      return found ? found[1] : null;
-    }, function () { return undefined; }); // unreadable: leave it to the server
-  }
-
-  /* FormDefinition.check_files, plus what only the browser knows (the bytes). */
-  function fileProblems(spec, file, sniffed) {
-    var codes = [];
-    var name = file.name || "";
-    if (!name.trim() || length(name) > 200 || /[\/\\]/.test(name) || UNSTORABLE.test(name)) codes.push("berkas_nama_tidak_valid");
-    if (file.size < 1) codes.push("berkas_kosong");
-    else if (file.size > spec.max_bytes) codes.push("berkas_terlalu_besar");
-    var byName = EXTENSIONS[name.split(".").pop().toLowerCase()];
-    var accepted = function (type) { return spec.accept.indexOf(type) >= 0; };
-    var extension = name.indexOf(".") >= 0 ? name.split(".").pop().toLowerCase() : "";
-    var declared = sniffed || byName || file.type;
-    if ((extension && !(byName && accepted(byName))) || (file.type && !accepted(file.type)) ||
-        sniffed === null || !declared || !accepted(declared)) codes.push("berkas_jenis_tidak_diterima");
-    return codes;
   }
 
   // ------------------------------------------------------------------ the form page
 
-  function initForm(page) {
-    var definition = JSON.parse(doc.getElementById("portal-form-definition").textContent);
+  function initForm(page, definition, mode) {
     var form = doc.getElementById("portal-form");
     var apiBase = page.getAttribute("data-api");
-    var receiptUrl = new URL(page.getAttribute("data-receipt-url"), location.href).href;
     var errors = ErrorDisplay(page);
     var steps = {
       form: doc.getElementById("portal-step-form"),
@@ -440,11 +66,16 @@
     definition.fields.forEach(function (f) { fields[f.id] = f; });
     var chosen = {}; // attachment id -> [{file, sniffed: Promise}]
     var confirmed = {}; // "field:code" -> the answers it was confirmed for
-    var draft = Draft(definition.id, form);
+    var draft = mode.draft ? P.Draft(definition.id, form) : null;
 
     // -- reading answers
 
     function control(id) { return form.elements.namedItem(id); }
+
+    function firstControl() {
+      return form.querySelector(".portal-field:not([hidden]) input, .portal-field:not([hidden]) select, " +
+        ".portal-field:not([hidden]) textarea");
+    }
 
     /* The answer as the API wants it: date boxes joined as YYYY-MM-DD (a
      * partly filled date stays non-ISO, so it fails as "tanggal_format"). */
@@ -462,7 +93,7 @@
 
     function readValues() {
       var values = {};
-      definition.fields.forEach(function (f) { values[f.id] = readValue(f); });
+      mode.fields.forEach(function (f) { values[f.id] = readValue(f); });
       return values;
     }
 
@@ -473,12 +104,12 @@
     function checkAnswers(values) {
       var items = [];
       var ok = {};
-      definition.fields.forEach(function (f) {
+      mode.fields.forEach(function (f) {
         var code = checkField(f, values[f.id], ctx);
         if (code) items.push({ field: f.id, code: code, message: f.messages[code] || code, kind: "error" });
         else ok[f.id] = true;
       });
-      definition.fields.forEach(function (f) {
+      mode.fields.forEach(function (f) {
         if (f.type !== "nik" || !ok[f.id] || BLANK.test(values[f.id])) return;
         var nik = window.PortalNik.parseNik(values[f.id], ctx);
         var stated = {
@@ -495,7 +126,7 @@
 
     // What a confirmation is about: if these answers change, it must be given again.
     function warningBasis(fieldId, values) {
-      var f = fields[fieldId];
+      var f = fields[fieldId] || {};
       return [values[fieldId], values[f.check_birth_date] || "", values[f.check_sex] || ""].join("|");
     }
 
@@ -523,7 +154,7 @@
      * first bytes are read). Returns {items, declared}. */
     function checkFiles() {
       var pending = [];
-      definition.attachments.forEach(function (spec) {
+      mode.attachments.forEach(function (spec) {
         (chosen[spec.id] || []).forEach(function (entry) {
           pending.push(entry.sniffed.then(function (type) { entry.type = type; }));
         });
@@ -531,7 +162,7 @@
       return Promise.all(pending).then(function () {
         var items = [];
         var declared = [];
-        definition.attachments.forEach(function (spec) {
+        mode.attachments.forEach(function (spec) {
           var field = "files." + spec.id;
           var entries = chosen[spec.id] || [];
           var codes = [];
@@ -580,8 +211,7 @@
     function showStep(name, focus) {
       Object.keys(steps).forEach(function (key) { steps[key].hidden = key !== name; });
       var base = errors.baseTitle();
-      if (name === "check") doc.title = "Periksa kembali jawaban Anda – " + base;
-      else if (name === "send") doc.title = "Mengirim permohonan – " + base;
+      if (name !== "form") doc.title = steps[name].querySelector("h2").textContent + " – " + base;
       else if (doc.title.indexOf("Galat: ") !== 0) doc.title = base;
       if (focus !== false && name !== "form") {
         var heading = steps[name].querySelector("h2");
@@ -590,7 +220,14 @@
       }
     }
 
-    var current = null; // {values, declared, confirmed} being checked or sent
+    function backToQuestions(event) {
+      event.preventDefault();
+      showStep("form");
+      var first = firstControl();
+      if (first) first.focus();
+    }
+
+    var current = null; // {values, declared} being checked or sent
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -603,7 +240,7 @@
         current = { values: values, declared: files.declared };
         renderCheck(values, files.declared);
         showStep("check");
-        history.pushState({ portalStep: "check" }, "", "#periksa");
+        history.pushState({ portalStep: "check" }, "", mode.checkHash || "#periksa");
       });
     });
 
@@ -648,10 +285,10 @@
       var files = doc.getElementById("portal-check-files");
       answers.textContent = "";
       files.textContent = "";
-      definition.fields.forEach(function (f) {
+      mode.fields.forEach(function (f) {
         answers.appendChild(summaryRow(f.label, displayValue(f, values[f.id]), domId(f.id)));
       });
-      definition.attachments.forEach(function (spec) {
+      mode.attachments.forEach(function (spec) {
         var mine = declared.filter(function (d) { return d.attachment === spec.id; });
         var value = mine.length
           ? el("ul", { className: "portal-plain-list" }, mine.map(function (d) {
@@ -663,12 +300,7 @@
     }
 
     form.addEventListener("reset", function () { errors.clear(); });
-
-    doc.getElementById("portal-check-back").addEventListener("click", function (event) {
-      event.preventDefault();
-      showStep("form");
-      form.querySelector("input, select, textarea").focus();
-    });
+    doc.getElementById("portal-check-back").addEventListener("click", backToQuestions);
 
     // -- files chosen
 
@@ -695,21 +327,21 @@
     var sending = false;
     var sendStatus = doc.getElementById("portal-send-status");
     var sendActions = doc.getElementById("portal-send-actions");
-    var uploadList = doc.getElementById("portal-uploads");
-    var progress = {}; // "<submission>:<index>" -> {done, item}
-    var shownSubmission = null; // whose uploads the list shows
     var sentKey = null; // the idempotency key of the last create: complete presents it as proof
+    var uploads = P.UploadQueue(doc.getElementById("portal-uploads"), {
+      retry: function () { send(); },
+      refresh: function () { return createSubmission(); }
+    });
 
     /* One key per set of answers and files: a retry (or a reload and a second
      * try with the same answers) gets the same submission back from the API. */
     function idempotencyKey(signature) {
-      var storeKey = "portal-send:" + definition.id;
-      var saved = session.get(storeKey);
+      var saved = session.get(mode.keyName);
       if (saved && saved.sig === signature) return saved.key;
       var bytes = new Uint8Array(16);
       crypto.getRandomValues(bytes);
       var key = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-      session.set(storeKey, { key: key, sig: signature });
+      session.set(mode.keyName, { key: key, sig: signature });
       return key;
     }
 
@@ -729,15 +361,14 @@
         return { attachment: d.attachment, name: d.name, size: d.size, type: d.type };
       });
       var signature = fingerprint(JSON.stringify([current.values, files]));
-      if (forceNewKey) session.remove("portal-send:" + definition.id);
+      if (forceNewKey) session.remove(mode.keyName);
       sentKey = idempotencyKey(signature);
-      return {
-        form_id: definition.id,
-        idempotency_key: sentKey,
-        values: current.values,
-        files: files,
-        confirmed_warnings: confirmedWarnings(current.values)
-      };
+      var body = mode.envelope();
+      body.idempotency_key = sentKey;
+      body.values = current.values;
+      body.files = files;
+      body.confirmed_warnings = confirmedWarnings(current.values);
+      return body;
     }
 
     function setStatus(text, alert) {
@@ -749,136 +380,22 @@
       setStatus("Koneksi terganggu. Mencoba lagi dalam " + Math.round(wait / 1000) + " detik…");
     }
 
-    /* POST /submissions; a 409 (the key was used for other answers) gets a new key once. */
+    /* POST the answers; a 409 (the key was used for other answers) gets a new key once. */
     function createSubmission(retried) {
-      return apiWithRetry(apiBase, "/submissions", requestBody(retried), waitingText).then(function (answer) {
+      return apiWithRetry(apiBase, mode.createPath, requestBody(retried), waitingText).then(function (answer) {
         if (answer.status === 200 || answer.status === 201) return answer.data;
-        if (answer.status === 409 && !retried) return createSubmission(true);
+        var reused = answer.data && answer.data.code === "idempotency_key_reused";
+        if (answer.status === 409 && reused && !retried) return createSubmission(true);
         throw { status: answer.status, data: answer.data, message: failureMessage(answer) };
       });
-    }
-
-    function uploadItem(upload) {
-      var name = upload.name;
-      var bar = el("progress", { max: "100", value: "0", "aria-label": "Unggahan " + name });
-      var state = el("span", { className: "portal-upload__state", text: "Menunggu giliran" });
-      var retry = el("button", { type: "button", className: "portal-button portal-button--secondary portal-button--small", hidden: true },
-        ["Coba lagi", hiddenText(" mengunggah " + name)]);
-      retry.addEventListener("click", function () { send(); });
-      var item = el("li", { className: "portal-upload" }, [
-        el("span", { className: "portal-upload__name", text: name + " (" + formatBytes(upload.size) + ")" }),
-        bar, state, retry
-      ]);
-      uploadList.appendChild(item);
-      return {
-        progress: function (fraction) {
-          bar.value = Math.round(fraction * 100);
-          state.textContent = "Mengunggah… " + bar.value + "%";
-        },
-        set: function (text, failed) { // its "Coba lagi" shows when the whole pass has ended
-          state.textContent = text;
-          item.classList.toggle("portal-upload--failed", !!failed);
-          retry.hidden = true;
-          if (!failed && text === "Terkirim") { bar.value = 100; item.classList.add("portal-upload--done"); }
-        }
-      };
-    }
-
-    /* One presigned POST: the policy's fields first, the file last, as S3 wants.
-     * The file goes under a neutral name (its own name may be personal). */
-    function postFile(upload, file, onProgress) {
-      return new Promise(function (resolve, reject) {
-        var data = new FormData();
-        Object.keys(upload.fields).forEach(function (name) { data.append(name, upload.fields[name]); });
-        data.append("file", file.slice(0, file.size, upload.type), "berkas");
-        var xhr = new XMLHttpRequest();
-        xhr.open("POST", upload.url);
-        xhr.timeout = 10 * 60 * 1000;
-        xhr.upload.addEventListener("progress", function (event) {
-          if (event.lengthComputable) onProgress(event.loaded / event.total);
-        });
-        xhr.addEventListener("load", function () {
-          if (xhr.status >= 200 && xhr.status < 300) resolve();
-          else reject({ status: xhr.status, retryAfter: parseInt(xhr.getResponseHeader("Retry-After"), 10) });
-        });
-        ["error", "abort", "timeout"].forEach(function (type) {
-          xhr.addEventListener(type, function () { reject({ status: 0 }); });
-        });
-        xhr.send(data);
-      });
-    }
-
-    /* Up to UPLOAD_TRIES tries with exponential backoff. A refused policy
-     * (403: it expired on a slow connection) gets fresh upload URLs first.
-     * "Too many requests" (429) waits as long as Retry-After asks, without
-     * using up a try, THROTTLED_WAITS times at most. */
-    function uploadWithRetry(upload, file, item) {
-      var attempt = 0;
-      var throttled = 0;
-      function run() {
-        attempt += 1;
-        item.set("Mengunggah…");
-        return postFile(upload, file, item.progress).then(function () {
-          item.set("Terkirim");
-        }, function (failure) {
-          if (failure.status === 429 && throttled < THROTTLED_WAITS) {
-            throttled += 1;
-            attempt -= 1;
-            var seconds = Math.min(failure.retryAfter > 0 ? failure.retryAfter : 5, MAX_RETRY_AFTER_S);
-            item.set("Terlalu banyak unggahan saat ini; dicoba lagi dalam " + seconds + " detik…");
-            return sleep(seconds * 1000).then(run);
-          }
-          if (attempt >= UPLOAD_TRIES) {
-            item.set("Gagal terkirim", true);
-            throw failure;
-          }
-          var wait = RETRY_BASE_MS * Math.pow(2, attempt - 1);
-          item.set("Gagal, dicoba lagi dalam " + Math.round(wait / 1000) + " detik…");
-          return sleep(wait).then(function () {
-            if (failure.status !== 403) return null;
-            return createSubmission().then(function (fresh) {
-              fresh.uploads.forEach(function (u) { if (u.index === upload.index) upload = u; });
-            });
-          }).then(run);
-        });
-      }
-      return run();
-    }
-
-    function uploadAll(offer) {
-      var failed = 0;
-      if (shownSubmission !== offer.submission_id) { // other answers: a new submission
-        uploadList.textContent = "";
-        progress = {};
-        shownSubmission = offer.submission_id;
-      }
-      var chain = Promise.resolve();
-      offer.uploads.slice().sort(function (a, b) { return a.index - b.index; }).forEach(function (upload) {
-        var slot = offer.submission_id + ":" + upload.index;
-        if (!progress[slot]) progress[slot] = { done: false, item: uploadItem(upload) };
-        var entry = progress[slot];
-        if (entry.done) return;
-        chain = chain.then(function () {
-          return uploadWithRetry(upload, current.declared[upload.index].file, entry.item).then(function () {
-            entry.done = true;
-          }, function () { failed += 1; });
-        });
-      });
-      return chain.then(function () { return failed; });
     }
 
     /* complete's 422: a file that did not arrive whole can be sent again; any
      * other problem (wrong type, too large) needs another file: back to the form. */
     function completeRefused(offer, answer) {
       var list = (answer.data && answer.data.errors) || [];
-      var resend = list.length && list.every(function (e) {
-        return (e.code === "file_missing" || e.code === "file_size_mismatch") && e.index !== undefined;
-      });
-      if (resend) {
-        list.forEach(function (e) {
-          var entry = progress[offer.submission_id + ":" + e.index];
-          if (entry) { entry.done = false; entry.item.set(e.message, true); }
-        });
+      if (P.onlyResendable(list)) {
+        list.forEach(function (e) { uploads.resend(offer.submission_id, e.index, e.message); });
         return failed(answer.data.message);
       }
       backToForm(list);
@@ -887,7 +404,7 @@
     function failed(message) {
       setStatus(message, true);
       sendActions.hidden = false;
-      uploadList.querySelectorAll(".portal-upload--failed button").forEach(function (b) { b.hidden = false; });
+      uploads.showRetryButtons();
       sending = false;
     }
 
@@ -912,13 +429,14 @@
         offer = created;
         if (offer.status === "received") return finish(offer.receipt);
         if (offer.uploads.length) setStatus("Mengunggah berkas. Jangan tutup halaman ini.");
-        return uploadAll(offer).then(function (failures) {
+        var files = current.declared.map(function (d) { return d.file; });
+        return uploads.uploadAll(offer, files).then(function (failures) {
           if (failures) {
             return failed(failures === 1 ? "1 berkas belum terkirim. Periksa koneksi internet, lalu pilih Coba lagi."
               : failures + " berkas belum terkirim. Periksa koneksi internet, lalu pilih Coba lagi.");
           }
           setStatus("Memeriksa berkas yang sudah terkirim…");
-          return apiWithRetry(apiBase, "/submissions/" + offer.submission_id + "/complete",
+          return apiWithRetry(apiBase, mode.completePath(offer.submission_id),
             { idempotency_key: sentKey }, waitingText)
             .then(function (answer) {
               if (answer.status === 200) return finish(answer.data);
@@ -932,223 +450,29 @@
       });
     }
 
-    /* Hand the receipt to the receipt page in this tab, then forget the draft. */
-    function finish(receipt) {
-      session.set(RECEIPT_KEY, receipt);
-      draft.clear();
-      session.remove("portal-send:" + definition.id);
-      setStatus("Permohonan terkirim. Membuka tanda terima…");
-      location.assign(receiptUrl);
+    /* Forget the draft and the key, then hand over (the receipt, or the status). */
+    function finish(answer) {
+      if (draft) draft.clear();
+      session.remove(mode.keyName);
+      setStatus(mode.sentText);
+      mode.finish(answer);
     }
 
     doc.getElementById("portal-send").addEventListener("click", send);
     doc.getElementById("portal-send-retry").addEventListener("click", send);
-    doc.getElementById("portal-send-back").addEventListener("click", function (event) {
-      event.preventDefault();
-      showStep("form");
-      form.querySelector("input, select, textarea").focus();
-    });
+    doc.getElementById("portal-send-back").addEventListener("click", backToQuestions);
 
-    draft.restore();
-  }
-
-  // ------------------------------------------------------------------ drafts
-
-  /* The typed answers (never files), saved on every change. sessionStorage by
-   * default: it ends with the tab, so a shared computer does not keep them;
-   * localStorage only when the resident ticks "Simpan draf di perangkat ini". */
-  function Draft(formId, form) {
-    var key = "portal-draft:" + formId;
-    var keep = doc.getElementById("portal-draft-keep");
-    var status = doc.getElementById("portal-draft-status");
-    var clearButton = doc.getElementById("portal-draft-clear");
-    var initialStatus = status.textContent;
-
-    function saved() { return local.get(key) || session.get(key); }
-
-    function collect() {
-      var values = {};
-      var any = false;
-      Array.prototype.forEach.call(form.elements, function (node) {
-        if (!node.name || node.type === "file" || node.type === "submit" || node.type === "button") return;
-        if (node.type === "radio" || node.type === "checkbox") {
-          if (node.checked) { values[node.name] = node.value; any = true; }
-        } else if (node.value !== "") {
-          values[node.name] = node.value;
-          any = true;
-        }
-      });
-      return any ? values : null;
-    }
-
-    function save() {
-      var values = collect();
-      var target = keep.checked ? local : session;
-      (keep.checked ? session : local).remove(key);
-      if (values) target.set(key, { values: values, saved: Date.now() }); else target.remove(key);
-    }
-
-    function clear() {
-      local.remove(key);
-      session.remove(key);
-    }
-
-    function restore() {
-      var kept = local.get(key);
-      if (kept && Date.now() - (kept.saved || 0) > DRAFT_MAX_AGE_MS) { local.remove(key); kept = null; }
-      keep.checked = !!kept;
-      var data = kept || session.get(key);
-      if (!data || !data.values) return;
-      Object.keys(data.values).forEach(function (name) {
-        var value = data.values[name];
-        form.querySelectorAll('[name="' + name + '"]').forEach(function (node) {
-          if (node.type === "radio" || node.type === "checkbox") node.checked = node.value === value;
-          else if (node.type !== "file") node.value = value;
-        });
-      });
-      status.textContent = "Draf Anda dipulihkan. Berkas tidak ikut disimpan, jadi pilih berkasnya lagi.";
-    }
-
-    form.addEventListener("input", save);
-    form.addEventListener("change", save);
-    keep.addEventListener("change", function () {
-      save();
-      status.textContent = keep.checked
-        ? "Draf disimpan di perangkat ini sampai Anda mengirim permohonan atau memilih Hapus draf."
-        : initialStatus;
-    });
-    // "Hapus draf" empties the whole form, so it asks first (GOV.UK: confirm destructive actions).
-    var confirmBox = doc.getElementById("portal-draft-confirm");
-    function closeConfirm() {
-      confirmBox.hidden = true;
-      clearButton.setAttribute("aria-expanded", "false");
-      clearButton.focus();
-    }
-    clearButton.addEventListener("click", function () {
-      confirmBox.hidden = false;
-      clearButton.setAttribute("aria-expanded", "true");
-      confirmBox.focus();
-    });
-    doc.getElementById("portal-draft-clear-no").addEventListener("click", closeConfirm);
-    doc.getElementById("portal-draft-clear-yes").addEventListener("click", function () {
-      clear();
-      keep.checked = false;
-      form.reset();
-      closeConfirm();
-      status.textContent = "Draf dihapus dan formulir dikosongkan.";
-    });
-
-    return { restore: restore, clear: clear, saved: saved };
-  }
-
-  // ------------------------------------------------------------------ receipt page
-
-  function initReceipt(root) {
-    var receipt = session.get(RECEIPT_KEY);
-    if (!receipt || !receipt.tracking_code) return;
-    root.querySelectorAll("[data-receipt-field]").forEach(function (node) {
-      node.textContent = receipt[node.getAttribute("data-receipt-field")] || "";
-    });
-    var summary = receipt.summary || {};
-    var answers = root.querySelector("[data-receipt-answers]");
-    (summary.fields || []).forEach(function (f) {
-      // The receipt repeats choices only; other answers (NIK, name) are just "Diisi".
-      answers.appendChild(el("div", { className: "portal-summary-list__row" }, [
-        el("dt", { text: f.label }), el("dd", { text: f.value === null || f.value === undefined ? "Diisi" : f.value })
-      ]));
-    });
-    var files = root.querySelector("[data-receipt-files]");
-    (summary.files || []).forEach(function (f) {
-      files.appendChild(el("li", { text: f.label + ": " + f.count + " berkas" }));
-    });
-    var statusUrl = new URL(root.getAttribute("data-status-url"), location.href);
-    statusUrl.searchParams.set("kode", receipt.tracking_code);
-    root.querySelector("[data-receipt-status-link]").href = statusUrl.href;
-    root.querySelector("[data-receipt-print]").addEventListener("click", function () { window.print(); });
-    root.querySelector("[data-receipt-empty]").hidden = true;
-    root.querySelector("[data-receipt]").hidden = false;
-    doc.title = "Permohonan terkirim: " + receipt.tracking_code + " – " + doc.title.split(" - ").pop();
-  }
-
-  // ------------------------------------------------------------------ status page
-
-  var TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-  /* chalicelib.tracking.normalise_tracking_code: case, spaces, dots and
-   * hyphens forgiven; the check character catches a mistyped character. */
-  function normaliseTrackingCode(text) {
-    var compact = text.replace(/[ \-._\t]/g, "").toUpperCase();
-    if (compact.length !== 10) return null;
-    var total = 0;
-    for (var i = 0; i < compact.length; i += 1) {
-      if (TRACKING_ALPHABET.indexOf(compact.charAt(i)) < 0) return null;
-    }
-    var body = compact.slice(0, 9).split("").reverse();
-    body.forEach(function (ch, weight) { total += (weight + 2) * TRACKING_ALPHABET.indexOf(ch); });
-    var check = TRACKING_ALPHABET.charAt(((-total % 31) + 31) % 31);
-    if (check !== compact.charAt(9)) return null;
-    return compact.slice(0, 4) + "-" + compact.slice(4, 8) + "-" + compact.slice(8);
-  }
-
-  function initStatus(root) {
-    var form = doc.getElementById("portal-status-form");
-    var result = doc.getElementById("portal-status-result");
-    var apiBase = root.getAttribute("data-api");
-    var errors = ErrorDisplay(root);
-    var code = form.elements.namedItem("tracking_code");
-    var token = form.elements.namedItem("token");
-
-    var fromUrl = new URLSearchParams(location.search).get("kode");
-    if (fromUrl) code.value = fromUrl;
-    var receipt = session.get(RECEIPT_KEY);
-    if (receipt && fromUrl && receipt.tracking_code === fromUrl) token.value = receipt.status_token || "";
-
-    function render(data) {
-      result.querySelectorAll("[data-status-field]").forEach(function (node) {
-        node.textContent = data[node.getAttribute("data-status-field")] || "";
-      });
-      var history = result.querySelector("[data-status-history]");
-      history.textContent = "";
-      (data.history || []).forEach(function (h) {
-        history.appendChild(el("li", {}, [
-          el("strong", { text: h.status_label }), " – " + (h.at_text || ""),
-          h.note ? el("p", { className: "portal-history__note", text: h.note }) : null
-        ]));
-      });
-      result.hidden = false;
-      var heading = result.querySelector("h2");
-      heading.focus();
-      heading.scrollIntoView({ block: "start" });
-    }
-
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      result.hidden = true;
-      var problems = [];
-      var normal = null;
-      if (BLANK.test(code.value)) problems.push({ field: "tracking_code", message: "Masukkan kode pelacakan" });
-      else if (!(normal = normaliseTrackingCode(code.value))) {
-        problems.push({ field: "tracking_code", message: "Kode pelacakan tidak dikenali. Periksa lagi 10 huruf dan angkanya, seperti K7QM-2XRD-9F" });
-      }
-      if (BLANK.test(token.value)) problems.push({ field: "token", message: "Masukkan token status" });
-      if (errors.show(problems)) return;
-      var button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      api(apiBase, "/status", { tracking_code: normal, token: token.value.trim() }).then(function (answer) {
-        button.disabled = false;
-        if (answer.status === 200) { errors.clear(); render(answer.data); return; }
-        var message = answer.status === 404 ? answer.data.message || failureMessage(answer) : failureMessage(answer);
-        errors.show([{ field: answer.status === 404 ? "token" : null, message: message }]);
-      });
-    });
+    if (draft) draft.restore();
   }
 
   // ------------------------------------------------------------------ start
 
   var formPage = doc.getElementById("portal-form-page");
-  if (formPage && window.PortalNik) initForm(formPage);
-  var receiptPage = doc.getElementById("portal-receipt");
-  if (receiptPage) initReceipt(receiptPage);
-  var statusPage = doc.getElementById("portal-status");
-  if (statusPage) initStatus(statusPage);
+  if (formPage && window.PortalNik) {
+    var definition = JSON.parse(doc.getElementById("portal-form-definition").textContent);
+    var start = function (mode) { initForm(formPage, definition, mode); };
+    if (!(P.startCorrection && P.startCorrection(formPage, definition, start))) {
+      start(applicationMode(formPage, definition));
+    }
+  }
 })();
