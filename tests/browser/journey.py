@@ -93,13 +93,29 @@ def open_status(page, receipt: dict[str, str]) -> None:
 
 
 def outbox_step(portal, code: str, status: str) -> None:
-    """Hook for the notifications branch: the email of each lifecycle step.
+    """The resident's email for one lifecycle step is in the local outbox.
 
-    Called by the lifecycle tests after each step (``diterima`` at the receipt,
-    then each status change, ``dokumen_siap`` when a document can be
-    downloaded). It checks nothing yet, because the outbox does not exist on
-    this branch; when notifications are merged, make it assert that the local
-    outbox under ``portal.storage`` holds the message for ``code`` and
-    ``status`` (and that the message carries the status link, never the
-    token in plain text).
+    ``status`` is the step: ``diterima`` (the receipt), a status, ``dokumen_siap``
+    (a document to download) or ``selesai`` for a card to collect. The message
+    names the tracking code and links to the status page; only the receipt's link
+    carries the token, and only in the URL fragment, never in the text around it.
     """
+    from chalicelib.notify.outbox import list_outbox, message_text, read_message
+
+    event = {"diterima": "tanda-terima", "perlu_perbaikan": "perlu-perbaikan",
+             "dokumen_siap": "dokumen-siap", "selesai": "kartu-siap"}.get(status, status)
+    mine = [e for e in list_outbox(Path(portal.storage) / "outbox")
+            if e.event == event and code in e.subject + message_text(read_message(e.path))]
+    assert len(mine) == 1, (code, event, [(e.event, e.subject) for e in list_outbox(
+        Path(portal.storage) / "outbox")])
+    text = message_text(read_message(mine[0].path))
+    assert f"formulir/status/#kode={code}" in text
+    if event == "tanda-terima":
+        link = next(line for line in text.splitlines() if "#kode=" in line)
+        assert "&token=" in link
+        token = link.split("&token=", 1)[1].strip()
+        assert token and text.count(token) == 1  # in the link only
+    else:
+        assert "token=" not in text
+
+
