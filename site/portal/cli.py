@@ -16,7 +16,11 @@ from pathlib import Path
 import click
 
 from .cli_common import DEFAULT_SITE_OUT, ROOT, content_option
+from .cli_i18n import install as _indonesian_click_messages
+from .cms import DEFAULT_INSTEAD
 from .content import MAX_CLOSURE_DAYS, ContentErrors, load_content
+
+_indonesian_click_messages()
 
 
 @click.group()
@@ -64,12 +68,17 @@ def _check_days(value: int | None) -> int | None:
 @click.option("--last-day", callback=_parse_day, help="Hari terakhir tutup, TTTT-BB-HH (ganti --days).")
 @click.option("--reason", required=True, help="Alasan penutupan, satu atau dua kalimat.")
 @click.option("--title", help="Judul pengumuman (otomatis bila kosong).")
-@click.option("--instead", default="Ajukan permohonan secara daring lewat [formulir daring](formulir:).",
+@click.option("--instead", default=DEFAULT_INSTEAD,
               show_default=True, help="Yang bisa dilakukan warga sebagai gantinya (markdown).")
 @click.option("--published", callback=_parse_day, help="Tanggal terbit (bawaan: hari ini WIB).")
+@click.option("--summary", help="Ringkasan satu atau dua kalimat (boleh kosong).")
 def new_closure(content_dir: Path, offices: str, first_day: date, days: int | None, last_day: date | None,
-                reason: str, title: str | None, instead: str, published: date | None) -> None:
-    """Buat berkas pengumuman penutupan yang valid di content/announcements/."""
+                reason: str, title: str | None, instead: str, published: date | None, summary: str | None) -> None:
+    """Buat berkas pengumuman penutupan yang valid di content/announcements/.
+    \f
+    The staff editor (/admin/, site/admin/formats.js) writes the same file: the same
+    name and the same front matter, line for line. Change both together.
+    """
     from .dates import format_date_id
     from .schedule import today_wib
 
@@ -100,11 +109,12 @@ def new_closure(content_dir: Path, offices: str, first_day: date, days: int | No
         f"title: {_yaml_str(title)}\n"
         f"date: {published.isoformat()}\n"
         "categories: [Penutupan layanan]\n"
-        "closure:\n"
+        + (f"summary: {_yaml_str(summary)}\n" if summary and summary.strip() else "")
+        + "closure:\n"
         f"  offices: {offices_yaml}\n"
         f"  first_day: {first_day.isoformat()}\n"
-        f"  last_day: {last.isoformat()}\n"
-        f"  reason: {_yaml_str(reason)}\n"
+        + (f"  days: {days}\n" if days is not None else f"  last_day: {last.isoformat()}\n")
+        + f"  reason: {_yaml_str(reason)}\n"
         f"  instead: {_yaml_str(instead)}\n"
         "---\n\n"
         f"{who} tidak melayani tatap muka mulai {format_date_id(first_day)} "
@@ -162,8 +172,14 @@ def _swap(staging: Path, out: Path) -> None:
 @content_option
 @click.option("--port", default=8000, show_default=True)
 def preview(content_dir: Path, port: int) -> None:
-    """Pratinjau dengan muat ulang otomatis saat konten diubah (tanpa formulir)."""
-    sys.exit(_mkdocs("serve", "--watch", str(content_dir), "-a", f"127.0.0.1:{port}", content_dir=content_dir))
+    """Pratinjau dengan muat ulang otomatis saat konten diubah (tanpa formulir), dengan penyunting di /admin/."""
+    from .cms_local import local_editor
+
+    with local_editor(content_dir, ROOT, echo=click.echo) as editor:
+        if editor:
+            click.echo(f"Penyunting staf: http://127.0.0.1:{port}/admin/ (menyimpan ke {content_dir})")
+        code = _mkdocs("serve", "--watch", str(content_dir), "-a", f"127.0.0.1:{port}", content_dir=content_dir)
+    sys.exit(code)
 
 
 @main.command()
@@ -176,10 +192,14 @@ def serve(content_dir: Path, port: int, storage: Path) -> None:
     out = DEFAULT_SITE_OUT
     os.environ.setdefault("SITE_ORIGIN", f"http://127.0.0.1:{port}")
     os.environ.setdefault("LOCAL_UPLOAD_URL", f"http://127.0.0.1:{port}/upload")
-    click.get_current_context().invoke(build, content_dir=content_dir, out=out)
+    from .cms_local import local_editor
     from .devserver import serve as run_server
 
-    run_server(out, host="127.0.0.1", port=port, storage_dir=storage, content_dir=content_dir)
+    with local_editor(content_dir, ROOT, echo=click.echo) as editor:
+        click.get_current_context().invoke(build, content_dir=content_dir, out=out)
+        if editor:
+            click.echo(f"Penyunting staf: http://127.0.0.1:{port}/admin/ (menyimpan ke {content_dir})")
+        run_server(out, host="127.0.0.1", port=port, storage_dir=storage, content_dir=content_dir)
 
 
 from . import cli_applications, cli_publish  # noqa: E402  (they import cli.py only inside functions)
@@ -190,6 +210,8 @@ main.add_command(cli_applications.show)
 main.add_command(cli_applications.download)
 main.add_command(cli_applications.set_status)
 main.add_command(cli_applications.export)
+for _command in [main, *main.commands.values()]:
+    _command.options_metavar = "[PILIHAN]"
 
 
 if __name__ == "__main__":

@@ -320,6 +320,8 @@ def _load_offices(path: Path, problems: list[Problem]) -> list[Office]:
         for day_name, value in hours.items():
             if day_name not in DAY_NAMES:
                 check.error(hours.line_of(day_name), f"hari '{day_name}' tidak dikenal (pakai: {', '.join(DAY_NAMES)})")
+            elif value is None or not str(value).strip():
+                continue  # left empty (the staff editor's cleared field): unknown that day, like an empty address
             elif not (str(value).strip().lower() == "tutup" or HOURS.match(str(value).strip())):
                 check.error(hours.line_of(day_name), f"jam '{value}' tidak valid (contoh: 08.00-15.00, atau 'tutup')")
         offices.append(
@@ -329,7 +331,7 @@ def _load_offices(path: Path, problems: list[Problem]) -> list[Office]:
                 kind=check.text(entry, "kind", "kantor"),
                 area_code=check.text(entry, "area_code", "kantor", required=False),
                 address=check.text(entry, "address", "kantor", required=False),
-                hours={k: str(v).strip() for k, v in hours.items()},
+                hours={k: str(v).strip() for k, v in hours.items() if v is not None and str(v).strip()},
                 services=check.text_list(entry, "services", "kantor"),
             )
         )
