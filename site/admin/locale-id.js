@@ -85,7 +85,8 @@ export const ID = {
     editorControl: {
       field: {
         optional: "opsional",
-        widgetLabel: "isian %{widgetLabel}",
+        // Decap puts the widget's internal name here (e.g. "portal-closure-text"): not for clerks.
+        widgetLabel: "isian",
       },
     },
     editorControlPane: {

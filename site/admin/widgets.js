@@ -71,7 +71,9 @@ function withClosureChecks(Control, maxDays) {
         } else {
           message = closureProblem(closure, field.get("name"), maxDays);
         }
-        return message ? { error: { type: "CUSTOM", message } } : true;
+        // PRESENCE, not CUSTOM: Decap then also shows its "fix the fields marked red" notice
+        // (ui.toast.missingRequiredField), which it shows for presence errors only.
+        return message ? { error: { type: "PRESENCE", message } } : true;
       };
     }
   };
