@@ -10,6 +10,7 @@ import { ID } from "./locale-id.js";
 import { closureSlug, frontMatterFormat, yamlFormat } from "./formats.js";
 import { registerWidgets } from "./widgets.js";
 import { closurePreview } from "./preview.js";
+import { repairAccessibility } from "./a11y.js";
 
 const CMS = window.CMS;
 const data = await (await fetch("portal.json", { cache: "no-cache" })).json();
@@ -36,4 +37,8 @@ const labels = new CSSStyleSheet();
 labels.replaceSync(data.closure_required.map((name) => `label[for^="${name}-field-"] > span`).join(", ")
   + " { display: none; }");
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, labels];
+// Start the markdown body in markdown mode unless the clerk chose otherwise: internal
+// links typed as the staff guide shows, [teks](formulir:ktp-el-baru), then stay as typed.
+if (localStorage.getItem("cms.md-mode") === null) localStorage.setItem("cms.md-mode", "raw");
+repairAccessibility();
 CMS.init();

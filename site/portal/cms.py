@@ -205,8 +205,10 @@ def _announcements(content: Content, base: str) -> dict[str, Any]:
         if key == "closure":
             field["fields"] = closure_fields
         if key == "body":
-            field.update(buttons=["bold", "italic", "link", "heading-two", "heading-three", "bulleted-list",
-                                  "numbered-list"], editor_components=[], modes=["raw", "rich_text"])
+            # No heading menu: Decap's nests a button in a button (axe: nested-interactive);
+            # headings are written `## Judul` as in the staff guide.
+            field.update(buttons=["bold", "italic", "link", "bulleted-list", "numbered-list"],
+                         editor_components=[], modes=["raw", "rich_text"])
         fields.append(field)
     return {
         "name": ANNOUNCEMENTS,
