@@ -23,8 +23,8 @@ from typing import Any
 from . import content as model
 from .content import DAY_NAMES, HOURS, MAX_CLOSURE_DAYS, Content, Office, Site
 
-__all__ = ["ALL_OFFICES_LABEL", "ANNOUNCEMENTS", "DEFAULT_INSTEAD", "OFFICES", "cms_config", "content_path",
-           "labels_missing", "preview_data"]
+__all__ = ["ADMIN_CSP", "ALL_OFFICES_LABEL", "ANNOUNCEMENTS", "DEFAULT_INSTEAD", "OFFICES", "admin_csp",
+           "cms_config", "content_path", "labels_missing", "preview_data"]
 
 ANNOUNCEMENTS = "pengumuman"  # collection names: they appear in the editor's URLs (#/collections/pengumuman)
 OFFICES = "kantor"
@@ -35,6 +35,25 @@ DATE = {"widget": "datetime", "date_format": "YYYY-MM-DD", "time_format": False,
         "default": ""}
 # The checker's hours rule (content.HOURS) written for the browser: "08.00-15.00" or "tutup".
 HOURS_PATTERN = r"^\s*(tutup|Tutup|TUTUP|([01]\d|2[0-3])[.:][0-5]\d\s*[-–]\s*([01]\d|2[0-3])[.:][0-5]\d)\s*$"
+
+# What the editor page (/admin/ only) needs from a Content-Security-Policy: Decap CMS
+# compiles its config schema with `new Function` (ajv: 'unsafe-eval') and styles itself
+# with inline <style> (emotion: 'unsafe-inline'); on GitHub it calls api.github.com and
+# shows the user's avatar. Everything else is our own origin. tests/browser checks it.
+ADMIN_CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+             "img-src 'self' data: blob: https://avatars.githubusercontent.com; "
+             "connect-src 'self' https://api.github.com{local}; frame-src 'self'; object-src 'none'; "
+             "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def admin_csp(local_backend: str | None = None) -> str:
+    """The editor's Content-Security-Policy; with the local backend's origin when it runs."""
+    local = ""
+    if local_backend:
+        scheme, _, rest = local_backend.partition("://")
+        local = f" {scheme}://{rest.split('/')[0]}"
+    return ADMIN_CSP.format(local=local)
+
 
 # --------------------------------------------------------------------------- labels (presentation only)
 

@@ -237,3 +237,40 @@ def test_the_editor_s_main_screens_have_no_serious_accessibility_violation(conte
         page.goto(editor.url)
         page.get_by_role("button", name="Masuk").wait_for()
     assert serious(page) == []
+
+
+def test_the_editor_works_under_its_content_security_policy(context, editor):
+    """portal.cms.admin_csp(): the policy a host must send for /admin/ (and nothing looser)."""
+    import functools
+    import http.server
+    import threading
+
+    from portal.cms import admin_csp
+
+    policy = admin_csp(editor.env["PORTAL_CMS_LOCAL_BACKEND"])
+
+    class WithPolicy(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:
+            self.send_header("Content-Security-Policy", policy)
+            super().end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(WithPolicy,
+                                                                                 directory=str(editor.site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = context.new_page()
+        page.add_init_script("window.__violations = []; document.addEventListener('securitypolicyviolation',"
+                             " (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/admin/")
+        page.get_by_role("button", name="Masuk").click()
+        page.get_by_role("link", name="Pengumuman dan penutupan").first.wait_for()
+        page.goto(page.url.split("#")[0] + "#/collections/pengumuman/new")
+        page.get_by_label("Judul").fill("Uji kebijakan keamanan")
+        preview = page.frame_locator("iframe").locator(".portal-preview")
+        assert "Uji kebijakan keamanan" in preview.inner_text()
+        assert page.evaluate("window.__violations") == []
+    finally:
+        server.shutdown()
