@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -70,7 +72,7 @@ class LocalBackend:
                    LOG_LEVEL=os.environ.get("PORTAL_CMS_LOG_LEVEL", "warn"))
         # cwd: a folder of ours without a .env file (decap-server reads one from its cwd).
         self._process = subprocess.Popen([shutil.which("node") or "node", str(SERVER_SCRIPT)], cwd=ADMIN_SOURCE,
-                                         env=env, stdin=subprocess.DEVNULL)
+                                         env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while not self._answers():
             if self._process.poll() is not None or time.monotonic() > deadline:
@@ -112,7 +114,12 @@ def local_editor(content_dir: Path, repository: Path, *, echo=print) -> Iterator
              "terpasang. Jalankan bin/setup.")
         yield None
         return
-    backend = LocalBackend(repo_root_for(content_dir, repository)).start()
+    try:
+        backend = LocalBackend(repo_root_for(content_dir, repository)).start()
+    except RuntimeError:
+        echo("Penyunting staf (/admin/) tidak bisa menyimpan lokal: decap-server tidak mau berjalan.")
+        yield None
+        return
     previous = os.environ.get(ENV_VAR)
     os.environ[ENV_VAR] = backend.url
     try:
@@ -123,6 +130,14 @@ def local_editor(content_dir: Path, repository: Path, *, echo=print) -> Iterator
             os.environ.pop(ENV_VAR, None)
         else:
             os.environ[ENV_VAR] = previous
+
+
+def _die_with_parent() -> None:
+    """In the child, before node starts: on Linux, end it when its parent dies (even killed)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
