@@ -96,12 +96,50 @@ def parse_yaml(text: str, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         problem = exc.problem or exc.context or str(exc)
+        if exc.problem is not None and not exc.problem.startswith("kunci "):  # ours are Indonesian already
+            source = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+            problem = explain_yaml_problem(exc.problem, source)
         raise YamlSyntaxError(line, f"YAML tidak valid: {problem}") from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(first_line, f"YAML tidak valid: {exc}") from None
+        raise YamlSyntaxError(first_line, f"YAML tidak valid: {explain_yaml_problem(str(exc), '')}") from None
     if first_line != 1:
         _shift_lines(data, first_line - 1)
     return data
+
+
+# PyYAML's problems (libyaml's and the pure-Python parser's wording) in Indonesian, for the
+# staff who edit content: the first entry whose text appears in the problem wins.
+YAML_PROBLEMS = (
+    ("tab", "ada karakter tab di awal atau di dalam baris; pakai spasi, bukan tab"),
+    ("cannot start any token", "ada tanda yang tidak boleh mengawali nilai (misalnya @ atau `); "
+                               "beri tanda kutip pada teksnya"),
+    ("mapping values are not allowed", "tanda titik dua ':' di tempat yang salah; teks yang memuat ': ' "
+                                       "harus diberi tanda kutip, dan setiap kunci ditulis di barisnya sendiri"),
+    ("',' or ']'", "daftar dalam kurung siku belum ditutup dengan ']' (atau ada koma yang hilang)"),
+    ("',' or '}'", "bagian dalam kurung kurawal belum ditutup dengan '}' (atau ada koma yang hilang)"),
+    ("unexpected end of stream", "tanda kutip belum ditutup sampai akhir berkas"),
+    ("expected '-' indicator", "butir daftar tidak rata: setiap butir diawali '- ' dengan jumlah spasi yang sama"),
+    ("expected key", "jumlah spasi di awal baris tidak rata dengan baris sebelumnya"),
+    ("expected <block end>", "jumlah spasi di awal baris tidak rata dengan baris sebelumnya"),
+    ("could not find expected ':'", "baris ini tidak berbentuk 'kunci: nilai' (titik dua dan spasi tidak ada)"),
+    ("undefined alias", "nilai yang diawali '*' dibaca sebagai rujukan; beri tanda kutip pada teksnya"),
+    ("unknown escape character", "garis miring terbalik di dalam tanda kutip ganda; tulis \\\\ "
+                                 "atau pakai tanda kutip tunggal"),
+    ("block sequence entries are not allowed", "butir daftar '- ' harus di baris baru di bawah kuncinya"),
+    ("expected comment or line break", "ada teks setelah nilai yang sudah selesai; beri tanda kutip pada "
+                                       "seluruh nilai"),
+    ("expected node content", "nilai tidak lengkap, atau ada koma atau kurung yang tidak pada tempatnya"),
+    ("control characters are not allowed", "ada karakter tak terlihat yang tidak boleh ada; ketik ulang baris ini"),
+    ("special characters are not allowed", "ada karakter tak terlihat yang tidak boleh ada; ketik ulang baris ini"),
+)
+YAML_PROBLEM_UNKNOWN = "penulisan tidak bisa dibaca; periksa spasi di awal baris, tanda titik dua dan tanda kutip"
+
+
+def explain_yaml_problem(problem: str, line_text: str = "") -> str:
+    """What a YAML parser problem means, in Indonesian (`line_text`: the line it points at)."""
+    if "\t" in line_text:
+        return YAML_PROBLEMS[0][1]
+    return next((text for key, text in YAML_PROBLEMS if key in problem), YAML_PROBLEM_UNKNOWN)
 
 
 def read_tree(path: Path) -> Any:

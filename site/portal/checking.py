@@ -116,9 +116,11 @@ class Checker:
         for day_name, value in hours.items():
             if day_name not in DAY_NAMES:
                 self.error(hours.line_of(day_name), f"hari '{day_name}' tidak dikenal (pakai: {', '.join(DAY_NAMES)})")
+            elif value is None or not str(value).strip():
+                continue  # left empty (the staff editor's cleared field): unknown that day, like an empty address
             elif not (str(value).strip().lower() == "tutup" or HOURS.match(str(value).strip())):
                 self.error(hours.line_of(day_name), f"jam '{value}' tidak valid (contoh: 08.00-15.00, atau 'tutup')")
-        return {k: str(v).strip() for k, v in hours.items()}
+        return {k: str(v).strip() for k, v in hours.items() if v is not None and str(v).strip()}
 
 
 def read_yaml_file(path: Path, problems: list[Problem]) -> Any:

@@ -16,12 +16,13 @@ from pathlib import Path
 import click
 
 from .cli_common import DEFAULT_SITE_OUT, ROOT, content_option
-from .content import MAX_CLOSURE_DAYS, ContentErrors, load_content
+from .cli_i18n import install as _indonesian_click_messages
+from .content import DEFAULT_INSTEAD, MAX_CLOSURE_DAYS, ContentErrors, load_content
 from .dates import DAY_NAMES_ID, MONTH_NAMES_ID
 
-# What residents can do instead, when staff do not say (`instead` is required in a closure).
-DEFAULT_INSTEAD = "Ajukan permohonan lewat [formulir daring](formulir:), atau [hubungi kantor](kontak:)."
 MAX_SLUG = 60  # characters of an announcement's file name after its date
+
+_indonesian_click_messages()
 
 
 @click.group()
@@ -72,12 +73,17 @@ def _check_days(value: int | None) -> int | None:
 @click.option("--last-day", callback=_parse_day, help="Hari terakhir tutup, TTTT-BB-HH (ganti --days).")
 @click.option("--reason", required=True, help="Alasan penutupan, satu atau dua kalimat.")
 @click.option("--title", help="Judul pengumuman (otomatis bila kosong).")
-@click.option("--instead", default=DEFAULT_INSTEAD, show_default=True,
-              help="Yang bisa dilakukan warga sebagai gantinya (markdown).")
+@click.option("--instead", default=DEFAULT_INSTEAD,
+              show_default=True, help="Yang bisa dilakukan warga sebagai gantinya (markdown).")
 @click.option("--published", callback=_parse_day, help="Tanggal terbit (bawaan: hari ini WIB).")
+@click.option("--summary", help="Ringkasan satu atau dua kalimat (boleh kosong).")
 def new_closure(content_dir: Path, offices: str, first_day: date, days: int | None, last_day: date | None,
-                reason: str, title: str | None, instead: str, published: date | None) -> None:
-    """Buat berkas pengumuman penutupan yang valid di content/announcements/."""
+                reason: str, title: str | None, instead: str, published: date | None, summary: str | None) -> None:
+    """Buat berkas pengumuman penutupan yang valid di content/announcements/.
+    \f
+    The staff editor (/admin/, site/admin/formats.js) writes the same file: the same
+    name and the same front matter, line for line. Change both together.
+    """
     from .checking import did_you_mean
     from .dates import format_date_id, format_range_id
     from .schedule import today_wib
@@ -113,11 +119,12 @@ def new_closure(content_dir: Path, offices: str, first_day: date, days: int | No
         f"title: {_yaml_str(title)}\n"
         f"date: {published.isoformat()}\n"
         "categories: [Penutupan layanan]\n"
-        "closure:\n"
+        + (f"summary: {_yaml_str(summary)}\n" if summary and summary.strip() else "")
+        + "closure:\n"
         f"  offices: {offices_yaml}\n"
         f"  first_day: {first_day.isoformat()}\n"
-        f"  last_day: {last.isoformat()}\n"
-        f"  reason: {_yaml_str(reason)}\n"
+        + (f"  days: {days}\n" if days is not None else f"  last_day: {last.isoformat()}\n")
+        + f"  reason: {_yaml_str(reason)}\n"
         f"  instead: {_yaml_str(instead)}\n"
         "---\n\n"
         f"{who} tidak melayani tatap muka {_when_closed(first_day, last)}. "
@@ -171,7 +178,7 @@ def _slug(text: str) -> str:
         if word in _DATE_WORDS:
             words = words[:index]
             break
-    while words and words[-1] in _CONNECTORS:
+    while words and (words[-1] in _CONNECTORS or words[-1].isdigit()):  # "tutup 1-3 Desember"
         words.pop()
     slug = ""
     for word in words:
@@ -237,8 +244,14 @@ def _swap(staging: Path, out: Path) -> None:
 @content_option
 @click.option("--port", default=8000, show_default=True)
 def preview(content_dir: Path, port: int) -> None:
-    """Pratinjau dengan muat ulang otomatis saat konten diubah (tanpa formulir)."""
-    sys.exit(_mkdocs("serve", "--watch", str(content_dir), "-a", f"127.0.0.1:{port}", content_dir=content_dir))
+    """Pratinjau dengan muat ulang otomatis saat konten diubah (tanpa formulir), dengan penyunting di /admin/."""
+    from .cms_local import local_editor
+
+    with local_editor(content_dir, ROOT, echo=click.echo) as editor:
+        if editor:
+            click.echo(f"Penyunting staf: http://127.0.0.1:{port}/admin/ (menyimpan ke {content_dir})")
+        code = _mkdocs("serve", "--watch", str(content_dir), "-a", f"127.0.0.1:{port}", content_dir=content_dir)
+    sys.exit(code)
 
 
 @main.command()
@@ -252,10 +265,14 @@ def serve(content_dir: Path, port: int, storage: Path, out: Path) -> None:
     """Bangun situs lalu jalankan bersama fungsi formulir di http://127.0.0.1:PORT/."""
     os.environ.setdefault("SITE_ORIGIN", f"http://127.0.0.1:{port}")
     os.environ.setdefault("LOCAL_UPLOAD_URL", f"http://127.0.0.1:{port}/upload")
-    click.get_current_context().invoke(build, content_dir=content_dir, out=out)
+    from .cms_local import local_editor
     from .devserver import serve as run_server
 
-    run_server(out, host="127.0.0.1", port=port, storage_dir=storage, content_dir=content_dir)
+    with local_editor(content_dir, ROOT, echo=click.echo) as editor:
+        click.get_current_context().invoke(build, content_dir=content_dir, out=out)
+        if editor:
+            click.echo(f"Penyunting staf: http://127.0.0.1:{port}/admin/ (menyimpan ke {content_dir})")
+        run_server(out, host="127.0.0.1", port=port, storage_dir=storage, content_dir=content_dir)
 
 
 from . import (  # noqa: E402  (they import cli.py only inside functions)
@@ -274,6 +291,8 @@ main.add_command(cli_applications.export)
 main.add_command(cli_retention.purge)
 main.add_command(cli_notify.outbox)
 main.add_command(cli_notify.notify_retry)
+for _command in [main, *main.commands.values()]:
+    _command.options_metavar = "[PILIHAN]"
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ __all__ = ["Announcement", "Closure", "Content", "ContentErrors", "FormRef", "Gu
 # [teks](kontak:) is the contact page.
 INTERNAL_LINK = re.compile(r"\]\(\s*(kantor|layanan|formulir|pengumuman|kontak):([^)\s#]*)(#[^)\s]*)?\s*\)")
 MAX_CLOSURE_DAYS = 366
+# What residents can do instead, when staff do not say (`instead` is required in a closure);
+# `portal new-closure` and the staff editor (/admin/) both start from it.
+DEFAULT_INSTEAD = "Ajukan permohonan lewat [formulir daring](formulir:), atau [hubungi kantor](kontak:)."
 # formulir/terkirim/ (the receipt) and formulir/status/ are site pages, not forms.
 RESERVED_FORM_IDS = ("terkirim", "status")
 

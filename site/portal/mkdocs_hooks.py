@@ -83,6 +83,10 @@ def on_page_context(context, page, config, nav):
 
 @event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config):
+    from portal.cms_build import write_admin
+
+    write_admin(Path(config.site_dir), _state["content"], repo_root=Path(config.config_file_path).parent,
+                site_url=config.site_url or "")
     index = Path(config.site_dir) / "search" / "search_index.json"
     if index.exists():
         from portal.search import rewrite_index_file

@@ -96,6 +96,7 @@ CONTENT_TYPES: Mapping[str, str] = {
     ".gz": "application/gzip",
     ".zip": "application/zip",
     ".wasm": "application/wasm",
+    ".yml": "text/yaml; charset=utf-8",  # the staff editor's admin/config.yml
 }
 """Content-Type by file extension (lower case); unknown ones fall back to ``mimetypes``."""
 

@@ -600,7 +600,7 @@ def test_unquoted_dates_stay_text_and_load(content: Path) -> None:
     (lambda t: t.replace("title: Uji", "title: Uji\ntitle: Dua"),
      ["{path}:2: YAML tidak valid: kunci 'title' ditulis dua kali"]),
     (lambda t: t.replace("    label: NIK", "    label: [NIK"),
-     ["{path}:9: YAML tidak valid: did not find expected ',' or ']'"]),
+     ["{path}:9: YAML tidak valid: daftar dalam kurung siku belum ditutup dengan ']' (atau ada koma yang hilang)"]),
     (lambda t: "- title: Uji\n", ["{path}:1: isi berkas harus pasangan 'kunci: nilai'"]),
 ])
 def test_definition_errors_name_file_line_and_key(content: Path, change, expected) -> None:

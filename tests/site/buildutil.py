@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def build_site(content: Path, out: Path, *, today: str | None = None, site_url: str = "",
-               check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PORTAL_CONTENT_DIR=str(content), NO_MKDOCS_2_WARNING="1", SITE_URL=site_url)
+               check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PORTAL_CONTENT_DIR=str(content), NO_MKDOCS_2_WARNING="1", SITE_URL=site_url,
+               **(env or {}))
     env.pop("PORTAL_TODAY", None)
     if today:
         env["PORTAL_TODAY"] = today

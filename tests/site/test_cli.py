@@ -136,3 +136,35 @@ def test_build_keeps_the_old_site_when_content_is_broken(regency, tmp_path):
     assert result.exit_code == 1
     assert (out / "index.html").read_text() == before
     assert not (tmp_path / "site.new").exists()
+
+
+def test_new_closure_writes_the_duration_as_given(regency):
+    run("new-closure", "--content", str(regency.root), "--offices", "utara", "--first-day", "2024-05-06",
+        "--days", "3", "--reason", "Uji.", "--title", "Dengan hari", "--summary", "Ringkas.")
+    run("new-closure", "--content", str(regency.root), "--offices", "utara", "--first-day", "2024-05-06",
+        "--last-day", "2024-05-08", "--reason", "Uji.", "--title", "Dengan hari terakhir")
+    folder = regency.root / "announcements"
+    days = (folder / "2024-05-06-dengan-hari.md").read_text(encoding="utf-8")
+    assert '\nsummary: "Ringkas."\nclosure:\n' in days and "\n  days: 3\n" in days and "last_day" not in days
+    last = (folder / "2024-05-06-dengan-hari-terakhir.md").read_text(encoding="utf-8")
+    assert "\n  last_day: 2024-05-08\n" in last and "days:" not in last and "summary" not in last
+
+
+def test_usage_errors_are_in_indonesian(regency):
+    result = CliRunner().invoke(main, ["new-closure", "--content", str(regency.root), "--offices", "utara"])
+    assert result.exit_code == 2
+    assert "Galat: Pilihan wajib belum diisi '--first-day'." in result.output
+    assert "Ketik 'main new-closure --help' untuk bantuan." in result.output
+    assert "Missing" not in result.output and "Usage" not in result.output
+    result = CliRunner().invoke(main, ["check", "--konten", "x"])
+    assert "Pilihan '--konten' tidak dikenal." in result.output
+    assert "Maksudnya '--content'?" in result.output
+
+
+def test_a_tab_in_front_matter_is_explained_in_indonesian(regency):
+    regency.write("announcements/tab.md", "---\ntitle: Uji\ndate: 2024-01-01\nclosure:\n\toffices: all\n---\nIsi.\n")
+    result = run("check", "--content", str(regency.root))
+    assert result.exit_code == 1
+    assert "announcements/tab.md:5: YAML tidak valid: ada karakter tab di awal atau di dalam baris; " \
+           "pakai spasi, bukan tab" in result.output
+    assert "found" not in result.output

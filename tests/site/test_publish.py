@@ -387,3 +387,9 @@ def test_cli_publish_stops_on_broken_content(regency, tmp_path):
     assert result.exit_code == 1
     assert "kantor 'x' tidak ada di offices.yml" in result.output
     assert not (tmp_path / "www").exists()
+
+
+def test_the_staff_editor_s_files_get_their_types():
+    assert content_type_for("admin/config.yml") == "text/yaml; charset=utf-8"
+    assert content_type_for("admin/decap/f728dc876b39e5273411.wasm") == "application/wasm"
+    assert content_type_for("admin/vendor/yaml/index.js").startswith("text/javascript")
