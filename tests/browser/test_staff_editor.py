@@ -120,7 +120,7 @@ def test_a_closure_for_two_kecamatan_through_the_form(context, editor, tmp_path)
     assert "Layanan tatap muka di Kecamatan Bawen, Kecamatan Bergas" in notice
     assert "Selasa, 1 Desember sampai Kamis, 3 Desember 2026 (3 hari)" in notice
     assert "Buka kembali Jumat, 4 Desember 2026" in notice
-    assert "Ajukan permohonan secara daring lewat formulir daring." in notice
+    assert "Ajukan permohonan lewat formulir daring, atau hubungi kantor." in notice
     assert preview.locator(".portal-summary").inner_text() == "2 dari 20 kantor tutup untuk layanan tatap muka."
     assert preview.locator(".portal-status--closed").all_inner_texts() == \
         ["Tutup, buka kembali Jumat, 4 Desember 2026"] * 2
@@ -220,7 +220,7 @@ def test_a_closure_needs_its_reason_but_a_plain_announcement_needs_no_closure(co
     wait_for(lambda: editor.announcements() - before)
     (name,) = editor.announcements() - before
     written = (editor.content / "announcements" / name).read_text(encoding="utf-8")
-    assert name.endswith("-jam-layanan-sabtu-berubah.md")
+    assert name.endswith("-jam-layanan.md")  # the title's words before its first date word
     assert "closure" not in written and "categories" not in written
     check = CliRunner().invoke(portal, ["check", "--content", str(editor.content)])
     assert check.exit_code == 0, check.output
