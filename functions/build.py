@@ -117,7 +117,7 @@ def stage_environment(source: dict[str, Any], stage: str) -> dict[str, str]:
 
 
 def render_merge_template(template: dict[str, Any], env: dict[str, str],
-                          retention: Any = None) -> dict[str, Any]:
+                          retention: Any = None, lifecycle: Any = None) -> dict[str, Any]:
     """The merge template with ``SiteOrigin`` defaulting to the stage's ``SITE_ORIGIN`` and,
     given a ``chalicelib.retention.RetentionPolicy``, the retention parameters to its days."""
     rendered = copy.deepcopy(template)
@@ -133,6 +133,9 @@ def render_merge_template(template: dict[str, Any], env: dict[str, str],
     identity = mail_identity(env)
     if identity and "MailIdentity" in parameters:
         parameters["MailIdentity"]["Default"] = identity
+    if lifecycle is not None and "FinishedDocumentDays" in parameters:
+        # S3 counts whole days from the upload: one more than the download period
+        parameters["FinishedDocumentDays"]["Default"] = lifecycle.result_available_days + 1
     return rendered
 
 
@@ -143,6 +146,17 @@ def load_retention_policy(content: Path) -> Any:
     try:
         return load_retention(content / RETENTION_FILE)
     except RetentionPolicyError as error:
+        raise BuildError(str(error)) from None
+
+
+def load_lifecycle_policy(content: Path) -> Any:
+    """``content/applications.yml`` and the services' result kinds, checked."""
+    from chalicelib.forms import FormDefinitionError
+    from chalicelib.policy import load_policy
+
+    try:
+        return load_policy(content)
+    except FormDefinitionError as error:
         raise BuildError(str(error)) from None
 
 
@@ -226,7 +240,7 @@ def build(
         except (FileNotFoundError, json.JSONDecodeError) as error:
             raise BuildError(f"{template_path}: {error}") from None
         retention = retention or load_retention_policy(content)
-        rendered = render_merge_template(template, env, retention)
+        rendered = render_merge_template(template, env, retention, load_lifecycle_policy(content))
         result.merge_templates.append(_write_json(dot_chalice / f"resources-{name}.json", rendered))
     result.content = copy_content(content, functions_dir / "chalicelib" / "content")
     return result

@@ -77,11 +77,14 @@ class Notices:
 
 
 def event_for(record: Mapping[str, Any], form: FormDefinition | None) -> Any:
-    """The notify event for the record's latest status change (``None`` for a download)."""
+    """The notify event for the record's latest status change (``None`` for a download).
+
+    A change to the same status still tells the resident (documents sent again, a new note).
+    """
     from .notify import CardReady, CorrectionRequested, DocumentReady, StatusChanged
 
     history = record.get("history") or []
-    if not history or history[-1].get("event") or history[-1].get("from") == history[-1].get("to"):
+    if not history or history[-1].get("event"):  # a recorded download: nothing to tell
         return None
     entry = history[-1]
     status = str(record.get("status"))

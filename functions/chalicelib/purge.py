@@ -15,7 +15,10 @@ What goes:
   (the status check stops answering), then the files and any other object of the
   application, the record last (so an interrupted purge is found again next time);
 * access records (``audit/<day>/``) of days more than ``access_records_days`` ago;
-* submission-quota counters of days before yesterday.
+* submission-quota counters of days before yesterday;
+* finished documents (``results/``) whose download period (``available_until``) is
+  over: the status page already stopped offering them; the record keeps their
+  names and digests, and the office can send them again.
 
 Open applications are never touched, however old. On S3 this deletes current
 versions; their older versions go by the noncurrent-version lifecycle rules.
@@ -68,11 +71,12 @@ class PurgePlan:
     applications: list[ExpiredApplication] = field(default_factory=list)
     access_records: list[str] = field(default_factory=list)
     quota_counters: list[str] = field(default_factory=list)
+    finished_documents: list[str] = field(default_factory=list)
 
     @property
     def object_count(self) -> int:
         return (sum(len(item.keys) for item in self.applications) + len(self.access_records)
-                + len(self.quota_counters))
+                + len(self.quota_counters) + len(self.finished_documents))
 
 
 def plan_purge(storage: Storage, policy: RetentionPolicy, *,
@@ -89,6 +93,7 @@ def plan_purge(storage: Storage, policy: RetentionPolicy, *,
         if loaded is None:
             continue
         record = loaded[0]
+        plan.finished_documents.extend(_documents_past_their_period(storage, record, moment))
         closed = closed_at(record)
         try:
             closed_moment = parse_iso(closed) if closed else None
@@ -125,9 +130,25 @@ def execute_purge(storage: Storage, plan: PurgePlan) -> int:
         for key in item.keys:
             storage.delete(key)
             deleted += 1
-    for key in [*plan.access_records, *plan.quota_counters]:
+    purged = {key for item in plan.applications for key in item.keys}
+    for key in [*plan.access_records, *plan.quota_counters,
+                *(k for k in plan.finished_documents if k not in purged)]:
         storage.delete(key)
         deleted += 1
-    log.info("purge applications=%d access_records=%d quota=%d objects=%d",
-             len(plan.applications), len(plan.access_records), len(plan.quota_counters), deleted)
+    log.info("purge applications=%d access_records=%d quota=%d documents=%d objects=%d",
+             len(plan.applications), len(plan.access_records), len(plan.quota_counters),
+             len(plan.finished_documents), deleted)
     return deleted
+
+
+def _documents_past_their_period(storage: Storage, record: dict, moment: datetime) -> list[str]:
+    """Finished documents whose ``available_until`` has passed and that still exist."""
+    from .results import document_available
+
+    result = record.get("result")
+    if not isinstance(result, dict) or result.get("kind") != "document":
+        return []
+    if record.get("status") == "selesai" and document_available(record, moment):
+        return []
+    keys = [str(d.get("key")) for d in result.get("documents", []) if d.get("key")]
+    return [key for key in keys if storage.head(key) is not None]

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 __all__ = ["StatusRequest", "ResultFile", "StatusChanges", "StatusRefused", "results_key"]
 
 _SAFE = re.compile(r"[^a-z0-9_-]+")
+RESULT_TAG, RESULT_TAG_VALUE = "portal-kind", "hasil"
+"""Finished documents carry this tag: a lifecycle rule removes them after their download period."""
 
 
 class StatusRefused(ValueError):
@@ -207,7 +209,8 @@ class StatusChanges:
         name = f"{issued + index:02d}-{stem}.pdf"
         key = results_key(record_key, name)
         self.storage.put_bytes(key, verdict.data, content_type="application/pdf",
-                               if_none_match=True)  # staff may add documents, never replace one
+                               if_none_match=True,  # staff may add documents, never replace one
+                               tags={RESULT_TAG: RESULT_TAG_VALUE})  # expires with its period
         scan = scan_fields(verdict.scan)
         keep_scan(self.storage, key, scan)
         return {"index": index, "name": f"{stem}.pdf", "key": key, "size": len(verdict.data),

@@ -48,7 +48,8 @@ def purge(content_dir: Path, dry_run: bool, yes: bool, by: str | None) -> None:
         click.echo(f"  {item.tracking_code}  {item.form_id}  {item.status} sejak "
                    f"{format_wib(item.closed_at)}  ({len(item.keys)} objek)")
     summary = (f"{len(plan.applications)} permohonan, {len(plan.access_records)} catatan akses, "
-               f"{len(plan.quota_counters)} penghitung kuota; {plan.object_count} objek")
+               f"{len(plan.quota_counters)} penghitung kuota, {len(plan.finished_documents)} dokumen "
+               f"hasil yang masa unduhnya habis; {plan.object_count} objek")
     if not plan.object_count:
         click.echo("Tidak ada yang melewati masa simpan; tidak ada yang dihapus.")
         return

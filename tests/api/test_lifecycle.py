@@ -4,7 +4,7 @@ finish with a PDF or a card to collect, the resident downloads. Both backends.""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -259,3 +259,25 @@ def test_staff_cannot_finish_a_document_service_without_a_valid_pdf(api: Api) ->
     assert record_of(api, receipt["tracking_code"])["status"] == "diterima"
     assert not [k for k in api.storage.list_keys("applications/") if "/results/" in k]
 
+
+
+def test_finished_documents_are_removed_after_their_period(api: Api) -> None:
+    from chalicelib.purge import execute_purge, plan_purge
+    from chalicelib.retention import RetentionPolicy
+
+    receipt = received(api)
+    code = receipt["tracking_code"]
+    documents = Casework(api.storage, api.module.get_service().forms, sleep=lambda s: None,
+                         policy=Policy(cards=frozenset(), result_available_days=30))
+    change = documents.set_status(code, "selesai", note="", by="Adi",
+                                  documents=[ResultFile("akta.pdf", RESULT_PDF)])
+    [document] = change.record["result"]["documents"]
+    assert api.storage.get_tags(document["key"])["portal-kind"] == "hasil"  # the S3 lifecycle rule's
+    policy = RetentionPolicy(closed_applications_days=365, access_records_days=730)
+    issued = datetime.fromisoformat(change.record["result"]["issued_at"])
+    assert plan_purge(api.storage, policy, now=issued + timedelta(days=29)).finished_documents == []
+    plan = plan_purge(api.storage, policy, now=issued + timedelta(days=31))
+    assert plan.finished_documents == [document["key"]] and plan.applications == []
+    execute_purge(api.storage, plan)
+    assert api.storage.head(document["key"]) is None
+    assert record_of(api, code)["result"]["documents"][0]["sha256"]  # the record remembers it

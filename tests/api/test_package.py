@@ -147,4 +147,11 @@ def test_retention_days_come_from_content_into_the_lifecycle_rules(packaged: Pat
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-closed-applications"]["ExpirationInDays"] == {
         "Ref": "ClosedApplicationRetentionDays"}
+    from chalicelib.policy import load_policy
+
+    documents = rules["expire-finished-documents-after-their-download-period"]
+    assert documents["TagFilters"] == [{"Key": "portal-kind", "Value": "hasil"}]
+    assert documents["ExpirationInDays"] == {"Ref": "FinishedDocumentDays"}
+    assert parameters["FinishedDocumentDays"]["Default"] == \
+        load_policy(REPOSITORY / "content").result_available_days + 1
     assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}

@@ -28,9 +28,9 @@ from chalicelib.notify import (
 )
 from chalicelib.notify.pending import FAILED_PREFIX, MAX_ATTEMPTS, PENDING_PREFIX
 from chalicelib.notify.templates import MessageTemplateError
-from conftest import CONTENT, REGION, SITE_URL
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+from notify_support import CONTENT, REGION, SITE_URL
 
 EMAIL = "siti.aminah@contoh.id"
 PHONE = "+6281234567890"
@@ -61,7 +61,7 @@ class Recorder:
 
 
 def receipt(form_id: str = "ktp-el-baru", title: str = "Permohonan KTP-el baru") -> Receipt:
-    from conftest import Clock
+    from notify_support import Clock
 
     return Receipt(tracking_code=CODE, form_id=form_id, form_title=title, received_at=Clock()(),
                    status_token=TOKEN)

@@ -10,7 +10,7 @@ from chalicelib.notify import OutboxSender, Outgoing, list_outbox
 from chalicelib.notify.pending import PENDING_PREFIX, record_failure
 from chalicelib.storage import LocalStorage
 from click.testing import CliRunner
-from conftest import CONTENT
+from notify_support import CONTENT
 from portal.cli import main
 
 EMAIL = "siti.aminah@contoh.id"

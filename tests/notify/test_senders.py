@@ -17,10 +17,10 @@ from chalicelib.notify import (
     message_text,
     read_message,
 )
-from conftest import REGION
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
+from notify_support import REGION
 
 SENDER = "Dispendukcapil Kabupaten Contoh <layanan@contoh.go.id>"
 RESIDENT = "siti.aminah@contoh.id"

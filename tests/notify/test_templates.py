@@ -22,7 +22,7 @@ from chalicelib.notify import (
 )
 from chalicelib.notify.events import TEMPLATES
 from click.testing import CliRunner
-from conftest import CONTENT, SITE_URL
+from notify_support import CONTENT, SITE_URL
 from portal.cli import main
 from portal.content import ContentErrors, load_content
 

@@ -47,6 +47,7 @@ def test_only_list_read_conditional_writes_closing_marks_and_access_records():
         ("s3:PutObjectTagging", f"{BUCKET_ARN}/index/tracking/*"),
         ("s3:PutObject", f"{BUCKET_ARN}/audit/*"),
         ("s3:PutObject", f"{BUCKET_ARN}/applications/*/results/*"),
+        ("s3:PutObjectTagging", f"{BUCKET_ARN}/applications/*/results/*"),  # their expiry tag
     }
 
 

@@ -166,7 +166,7 @@ def test_portal_purge_dry_run_then_for_real(backend, forms, seeded, content_dir,
     assert f"  {old}  uji-ktp  selesai sejak Kamis, 1 Oktober 2020 pukul 00.00 WIB  (3 objek)" \
         in dry.stdout
     assert recent not in dry.stdout
-    assert "Uji coba: 1 permohonan, 0 catatan akses, 0 penghitung kuota; 3 objek akan dihapus." \
+    assert "Uji coba: 1 permohonan, 0 catatan akses, 0 penghitung kuota, 0 dokumen hasil yang masa unduhnya habis; 3 objek akan dihapus." \
         in dry.stdout
     assert backend.storage.get_json(layout.tracking_index_key(old)) is not None
     assert list(backend.storage.list_keys("audit/")) == []
@@ -177,7 +177,7 @@ def test_portal_purge_dry_run_then_for_real(backend, forms, seeded, content_dir,
 
     done = portal("--yes")
     assert done.exit_code == 0, done.output
-    assert "Dihapus: 1 permohonan, 0 catatan akses, 0 penghitung kuota; 3 objek (3 objek)." \
+    assert "Dihapus: 1 permohonan, 0 catatan akses, 0 penghitung kuota, 0 dokumen hasil yang masa unduhnya habis; 3 objek (3 objek)." \
         in done.stdout
     assert backend.storage.get_json(layout.tracking_index_key(old)) is None
     assert backend.storage.get_json(layout.tracking_index_key(recent)) is not None
