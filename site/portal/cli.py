@@ -185,6 +185,7 @@ def serve(content_dir: Path, port: int, storage: Path) -> None:
 from . import cli_applications, cli_publish  # noqa: E402  (they import cli.py only inside functions)
 
 main.add_command(cli_publish.publish)
+main.add_command(cli_publish.headers)
 main.add_command(cli_applications.inbox)
 main.add_command(cli_applications.show)
 main.add_command(cli_applications.download)
