@@ -11,8 +11,8 @@ about a quarter off their gzip size, which is what a resident on a slow line wai
 
 Which page loads what:
 
-* every page: ``site.css`` and ``site.js`` (``extra_css`` and ``extra_javascript`` in
-  mkdocs.yml, one file each);
+* every page: ``site.css`` (``extra_css`` in mkdocs.yml) and ``site.js`` (``main.html``,
+  fetched with low priority so the stylesheets come first on a slow line);
 * the form, the receipt and the status check: ``form.css`` and, each, its own
   script: ``form.js``, ``receipt.js`` or ``status-check.js``, all three starting
   with ``form-common.js`` (their templates call ``portal.asset(...)``).
@@ -38,7 +38,7 @@ BUNDLES: dict[str, tuple[str, ...]] = {
 """Bundle name -> its sources (relative to the theme's custom_dir), in load order."""
 
 EVERY_PAGE = {"css": "site.css", "js": "site.js"}
-"""The bundles mkdocs.yml's ``extra_css``/``extra_javascript`` become."""
+"""The bundles mkdocs.yml's ``extra_css`` (or ``extra_javascript``) sources become."""
 
 
 @dataclass(frozen=True)
