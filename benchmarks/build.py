@@ -161,7 +161,7 @@ def profile(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         content = synthetic_content(Path(tmp) / "c", count)
         os.environ.update(PORTAL_CONTENT_DIR=str(content), NO_MKDOCS_2_WARNING="1")
-        config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(Path(tmp) / "o"))
+        config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(Path(tmp) / "o"), strict=False)
         profiler = cProfile.Profile()
         profiler.enable()
         mkdocs_build(config)

@@ -43,6 +43,7 @@ class SiteView:
         self.site_url = site_url.rstrip("/") + "/" if site_url else None
         self.api_url = api_url
         self._markdown_cache: dict = {}
+        self._markdown = markdown.Markdown()  # one instance, reset per text: building one costs more than most texts
         self._assets = None  # portal.assets.AssetBundles, set by the hook (or built on first use)
         self.pages: list[GeneratedPage] = generated_pages(content, self._searchable_slugs())
         for page in self.pages:
@@ -164,7 +165,7 @@ class SiteView:
                 target = url_for(match.group(1), match.group(2).strip("/"))
                 return f"]({get_relative_url(target, base)}{match.group(3) or ''})"
 
-            html = markdown.markdown(INTERNAL_LINK.sub(link, text))
+            html = self._markdown.reset().convert(INTERNAL_LINK.sub(link, text))
             # A single paragraph reads better inline (inside <dd>, footers).
             if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
                 html = html[3:-4]

@@ -78,7 +78,7 @@ PATH_POLICIES: dict[str, dict[str, tuple[str, ...]]] = {
 """
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
-_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script\s*>", re.S | re.I)
+_SCRIPT_OPEN = re.compile(r"<script(\s[^>]*)?>")  # lower case: what MkDocs and Material write
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
 _EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
@@ -88,18 +88,27 @@ class InlineScripts:
 
     def __init__(self) -> None:
         self.hashes: set[str] = set()
+        self._seen: set[str] = set()
 
     def add_page(self, html: str) -> None:
         """Record every inline script of one page (JSON data blocks are not scripts)."""
-        for match in _SCRIPT.finditer(html):
-            attrs = match.group("attrs")
-            if re.search(r"\bsrc\s*=", attrs, re.I):
+        position = 0
+        while (match := _SCRIPT_OPEN.search(html, position)) is not None:
+            end = html.find("</script>", match.end())
+            if end < 0:
+                break
+            position = end + len("</script>")
+            attrs = match.group(1) or ""
+            if "src=" in attrs:
                 continue
             kind = _TYPE.search(attrs)
             if (kind.group(1).lower() if kind else "") not in _EXECUTABLE_TYPES:
                 continue
-            digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
-            self.hashes.add(f"'sha256-{base64.b64encode(digest).decode('ascii')}'")
+            body = html[match.end():end]
+            if body not in self._seen:
+                self._seen.add(body)
+                digest = hashlib.sha256(body.encode("utf-8")).digest()
+                self.hashes.add(f"'sha256-{base64.b64encode(digest).decode('ascii')}'")
 
 
 def check_origin(origin: str) -> str:
