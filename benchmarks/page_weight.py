@@ -37,7 +37,7 @@ PAGE_KINDS: dict[str, str] = {
 }
 """Representative pages, relative to the site folder."""
 
-_REFERENCE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="([^"]+)"[^>]*>')
+_REFERENCE = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src|data-src)="([^"]+)"[^>]*>')
 _WORKER = re.compile(r'"search":\s*"([^"]+)"')
 _SEARCH_FORM = re.compile(r'<form\b[^>]*\bname="search"')
 

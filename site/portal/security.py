@@ -79,6 +79,7 @@ PATH_POLICIES: dict[str, dict[str, tuple[str, ...]]] = {
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$")
 _SCRIPT_OPEN = re.compile(r"<script(\s[^>]*)?>")  # lower case: what MkDocs and Material write
+_SRC = re.compile(r"(?:^|\s)src\s*=", re.I)  # not data-src
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
 _EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
@@ -99,7 +100,7 @@ class InlineScripts:
                 break
             position = end + len("</script>")
             attrs = match.group(1) or ""
-            if "src=" in attrs:
+            if _SRC.search(attrs):
                 continue
             kind = _TYPE.search(attrs)
             if (kind.group(1).lower() if kind else "") not in _EXECUTABLE_TYPES:

@@ -74,9 +74,10 @@ def test_extra_css_becomes_the_every_page_bundle():
 def test_only_executable_inline_scripts_are_hashed():
     scripts = InlineScripts()
     scripts.add_page('<script>a=1</script><script type="application/json" id="x">{"b":2}</script>'
-                     '<script src="s.js"></script><script type="module">c()</script>')
+                     '<script src="s.js"></script><script type="module">c()</script>'
+                     '<script data-src="f.js">load(1)</script>')
     scripts.add_page("<script>a=1</script>")
-    assert scripts.hashes == {sha("a=1"), sha("c()")}
+    assert scripts.hashes == {sha("a=1"), sha("c()"), sha("load(1)")}
 
 
 def test_the_header_set_takes_hashes_origin_and_path_policies():
