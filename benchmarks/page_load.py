@@ -152,6 +152,8 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="cold loads per page (median)")
+    parser.add_argument("--site", type=Path, help="measure this built site instead of building the portal "
+                        "(e.g. an older version, for a before/after)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -161,9 +163,12 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        build_portal(scratch / "portal")
+        site = args.site
+        if site is None:
+            site = scratch / "portal"
+            build_portal(site)
         baseline_site = build_baseline(scratch / "baseline")
-        portal = start_server(scratch / "portal", scratch / "storage")
+        portal = start_server(site, scratch / "storage")
         baseline = start_server(baseline_site, scratch / "storage-baseline")
         try:
             with sync_playwright() as playwright:
