@@ -37,6 +37,7 @@ from chalicelib.payloads import (
     parse_json_body,
     parse_status_request,
 )
+from chalicelib.security_headers import API_HEADERS
 
 if TYPE_CHECKING:
     from chalicelib.storage import Storage
@@ -242,7 +243,8 @@ def index() -> Response:
 
 @app.middleware("http")
 def indonesian_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
-    """Rewrite Chalice's own English errors (405, 415, ...) and forbid caching by default."""
+    """Rewrite Chalice's own English errors (405, 415, ...), forbid caching by default, and
+    add the security headers every answer carries (``chalicelib.security_headers``)."""
     response = get_response(event)
     body = response.body
     if isinstance(body, dict) and "Code" in body and "Message" in body:
@@ -253,7 +255,8 @@ def indonesian_errors(event: Any, get_response: Callable[[Any], Response]) -> Re
         }
     headers = response.headers
     headers.setdefault("Cache-Control", "no-store")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
+    for name, value in API_HEADERS.items():
+        headers.setdefault(name, value)
     return response
 
 

@@ -283,6 +283,7 @@ from . import (  # noqa: E402  (they import cli.py only inside functions)
 )
 
 main.add_command(cli_publish.publish)
+main.add_command(cli_publish.headers)
 main.add_command(cli_applications.inbox)
 main.add_command(cli_applications.show)
 main.add_command(cli_applications.download)

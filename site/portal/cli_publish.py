@@ -1,10 +1,12 @@
 """`portal publish`: check, build and sync the site to an S3 bucket or a folder.
 
     portal publish --bucket dukcapil-situs --dry-run     # the plan, nothing changes
-    portal publish --bucket dukcapil-situs               # check, build, sync
+    portal publish --bucket dukcapil-situs --distribution-id E2ABC   # sync, then invalidate
     portal publish --to /var/www/portal                  # another host: a plain folder
+    portal headers csp [--path /admin/]                  # the build's CSP (deploy/site.json)
 
-The sync itself is :mod:`portal.publish`; this module only reads options and prints.
+The sync itself is :mod:`portal.publish`, the invalidation :mod:`portal.cdn`; this
+module only reads options and prints.
 """
 
 from __future__ import annotations
@@ -48,9 +50,12 @@ ACTION_WORDS = {"upload": "baru", "update": "ubah", "delete": "hapus", "unchange
               help="Tampilkan rencana saja; tujuan dan --out tidak diubah.")
 @click.option("--force", is_flag=True,
               help="Kirim ulang semua berkas (mis. setelah aturan header diubah).")
+@click.option("--distribution-id", envvar="SITE_DISTRIBUTION_ID",
+              help="Distribusi CloudFront di depan bucket: alamat yang berubah diinvalidasi sekaligus "
+                   "(output DistributionId dari deploy/site.json). Env: SITE_DISTRIBUTION_ID.")
 def publish(content_dir: Path, bucket: str | None, prefix: str, folder: Path | None, region: str,
             endpoint_url: str | None, out: Path, no_build: bool, dry_run: bool,
-            force: bool) -> None:
+            force: bool, distribution_id: str | None) -> None:
     """Periksa konten, bangun situs, lalu sinkronkan ke bucket S3 atau ke folder.
 
     Hanya berkas yang berubah yang dikirim; berkas yang tidak ada lagi di hasil build
@@ -59,6 +64,8 @@ def publish(content_dir: Path, bucket: str | None, prefix: str, folder: Path | N
     """
     if (bucket is None) == (folder is None):
         raise click.UsageError("Isi salah satu: --bucket (S3) atau --to (folder).")
+    if distribution_id and folder is not None:
+        raise click.UsageError("--distribution-id hanya untuk --bucket (CloudFront di depan S3).")
     scratch: Path | None = None
     try:
         site_dir = out
@@ -73,6 +80,55 @@ def publish(content_dir: Path, bucket: str | None, prefix: str, folder: Path | N
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     _report(plan, destination, dry_run=dry_run)
+    if distribution_id:
+        _invalidate(plan, distribution_id, prefix, dry_run=dry_run)
+
+
+def _invalidate(plan: Plan, distribution_id: str, prefix: str, *, dry_run: bool) -> None:
+    """One CloudFront invalidation for every changed page, feed and data file."""
+    from .cdn import invalidate, invalidation_paths
+
+    paths = invalidation_paths(plan, prefix)
+    if not paths:
+        click.echo("CloudFront: tidak ada alamat yang perlu diinvalidasi.")
+        return
+    if dry_run:
+        click.echo(f"CloudFront {distribution_id}: akan menginvalidasi {len(paths)} alamat: {' '.join(paths)}")
+        return
+    import boto3
+
+    try:
+        invalidation = invalidate(boto3.client("cloudfront"), distribution_id, paths)
+    except Exception as exc:
+        message = _aws_message(exc)
+        if message is None:
+            raise
+        raise click.ClickException(
+            f"Situs sudah terbit, tetapi invalidasi CloudFront {distribution_id} gagal: {message}. "
+            "Halaman tetap diperbarui dalam 60 detik (cache pendek).") from None
+    click.echo(f"CloudFront {distribution_id}: invalidasi {invalidation} untuk {len(paths)} alamat.")
+
+
+@click.command("headers")
+@click.argument("what", type=click.Choice(["csp", "all"]), default="csp")
+@click.option("--path", "url_path", default="/", show_default=True,
+              help="Alamat halaman (mis. /admin/ untuk kebijakan CMS).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SITE_OUT,
+              show_default=True, help="Folder hasil build.")
+def headers(what: str, url_path: str, out: Path) -> None:
+    """Cetak header keamanan yang ditulis build (untuk parameter deploy/site.json).
+
+    `csp` mencetak Content-Security-Policy saja; `all` mencetak semua header sebagai JSON.
+    """
+    import json
+
+    from .security import HEADERS_FILE, load_headers
+
+    found = load_headers(out)
+    if found is None:
+        raise click.ClickException(f"{out / HEADERS_FILE} tidak ada: jalankan `portal build` dulu.")
+    chosen = found.for_path(url_path)
+    click.echo(chosen["Content-Security-Policy"] if what == "csp" else json.dumps(chosen, indent=2))
 
 
 def _build(content_dir: Path, out: Path) -> None:

@@ -25,7 +25,7 @@ from .content import DEFAULT_INSTEAD, MAX_CLOSURE_DAYS, Content
 from .offices import OFFICE_KEYS
 from .sitefile import SITE_KEYS
 
-__all__ = ["ADMIN_CSP", "ALL_OFFICES_LABEL", "ANNOUNCEMENTS", "DEFAULT_INSTEAD", "OFFICES", "admin_csp",
+__all__ = ["ALL_OFFICES_LABEL", "ANNOUNCEMENTS", "DEFAULT_INSTEAD", "OFFICES", "admin_csp",
            "cms_config", "content_path", "labels_missing", "preview_data"]
 
 ANNOUNCEMENTS = "pengumuman"  # collection names: they appear in the editor's URLs (#/collections/pengumuman)
@@ -41,19 +41,13 @@ HOURS_PATTERN = r"^\s*(tutup|Tutup|TUTUP|([01]\d|2[0-3])[.:][0-5]\d\s*[-–]\s*(
 # compiles its config schema with `new Function` (ajv: 'unsafe-eval') and styles itself
 # with inline <style> (emotion: 'unsafe-inline'); on GitHub it calls api.github.com and
 # shows the user's avatar. Everything else is our own origin. tests/browser checks it.
-ADMIN_CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-             "img-src 'self' data: blob: https://avatars.githubusercontent.com; "
-             "connect-src 'self' https://api.github.com{local}; frame-src 'self'; object-src 'none'; "
-             "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-
-
 def admin_csp(local_backend: str | None = None) -> str:
-    """The editor's Content-Security-Policy; with the local backend's origin when it runs."""
-    local = ""
-    if local_backend:
-        scheme, _, rest = local_backend.partition("://")
-        local = f" {scheme}://{rest.split('/')[0]}"
-    return ADMIN_CSP.format(local=local)
+    """The editor's Content-Security-Policy (``security.PATH_POLICIES["/admin/"]`` on the site's),
+    with the local backend's origin when it runs."""
+    from .security import PATH_POLICIES, format_policy, site_directives, with_local_backend
+
+    policies = with_local_backend(PATH_POLICIES, local_backend or "")
+    return format_policy(site_directives(set(), "", policies["/admin/"]))
 
 
 # --------------------------------------------------------------------------- labels (presentation only)

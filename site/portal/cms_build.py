@@ -75,4 +75,5 @@ def write_admin(site_dir: Path, content: Content, *, repo_root: Path, site_url: 
 def _site_styles(site_dir: Path) -> list[str]:
     """The preview shows a closure in the site's own styles (paths relative to /admin/)."""
     styles = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.glob("assets/stylesheets/main.*.min.css"))
-    return ["../" + s for s in [*styles, "assets/portal.css"]]
+    ours = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.glob("assets/site.*.min.css"))
+    return ["../" + s for s in [*styles, *ours]]

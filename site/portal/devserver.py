@@ -388,11 +388,16 @@ class StaticFiles:
 
     Paths cannot leave the folder; files are revalidated on every load
     (``Cache-Control: no-cache`` with ``Last-Modified``/``304``), so a rebuilt
-    site shows at once.
+    site shows at once. Every answer carries the security headers the build wrote
+    (``portal.security``, the same set CloudFront sends), and text is gzip-compressed
+    for clients that accept it, as CloudFront does: what a browser test or a
+    measurement sees here is what production serves.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._headers: tuple[float, Any] | None = None
+        self._gzip = GzipCache()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -410,16 +415,28 @@ class StaticFiles:
                 query = environ.get("QUERY_STRING")
                 return _respond(start_response, 301,
                                 [("Location", location + (f"?{query}" if query else "")),
-                                 ("Content-Type", "text/plain; charset=utf-8")], b"")
+                                 ("Content-Type", "text/plain; charset=utf-8"), *self.security_headers(path)],
+                                b"")
             target = target / "index.html"
         if target is None or not target.is_file():
-            return self._not_found(start_response, method)
-        return self._file(environ, start_response, target, 200, method)
+            return self._not_found(environ, start_response, method, path)
+        return self._file(environ, start_response, target, 200, method, path)
+
+    def security_headers(self, path: str) -> list[tuple[str, str]]:
+        """The build's security headers for a URL path (none for a folder built without them)."""
+        from .security import HEADERS_FILE, load_headers
+
+        marker = self.root / HEADERS_FILE
+        mtime = marker.stat().st_mtime if marker.is_file() else -1.0
+        if self._headers is None or self._headers[0] != mtime:
+            self._headers = (mtime, load_headers(self.root))
+        header_set = self._headers[1]
+        return list(header_set.for_path(path).items()) if header_set is not None else []
 
     def _resolve(self, path: str) -> Path | None:
         parts = [p for p in path.split("/") if p not in ("", ".")]
-        if any(p == ".." or "\\" in p or "\x00" in p for p in parts):
-            return None
+        if any(p == ".." or "\\" in p or "\x00" in p or p.startswith(".") for p in parts):
+            return None  # dot files (the headers file) are never served, as publish never uploads them
         candidate = self.root.joinpath(*parts)
         try:
             candidate.resolve().relative_to(self.root)
@@ -427,41 +444,80 @@ class StaticFiles:
             return None
         return candidate
 
-    def _not_found(self, start_response: StartResponse, method: str) -> Iterable[bytes]:
+    def _not_found(self, environ: Environ, start_response: StartResponse, method: str,
+                   path: str) -> Iterable[bytes]:
         page = self.root / "404.html"
         if page.is_file():
-            return self._file({}, start_response, page, 404, method)
-        return _respond(start_response, 404, [("Content-Type", "text/plain; charset=utf-8")],
+            return self._file(environ, start_response, page, 404, method, path)
+        return _respond(start_response, 404, [("Content-Type", "text/plain; charset=utf-8"),
+                                              *self.security_headers(path)],
                         b"Halaman tidak ditemukan.\n")
 
-    @staticmethod
-    def _file(environ: Environ, start_response: StartResponse, path: Path, status: int,
-              method: str) -> Iterable[bytes]:
+    def _file(self, environ: Environ, start_response: StartResponse, path: Path, status: int,
+              method: str, url_path: str) -> Iterable[bytes]:
         stat = path.stat()
         modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
+        security = self.security_headers(url_path)
         if status == 200 and environ.get("HTTP_IF_MODIFIED_SINCE") == modified:
             return _respond(start_response, 304, [("Last-Modified", modified),
-                                                  ("Cache-Control", "no-cache")], b"")
+                                                  ("Cache-Control", "no-cache"), *security], b"")
         kind, encoding = mimetypes.guess_type(path.name)
         kind = kind or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "application/json",
                                                 "image/svg+xml", "application/xml"):
             kind += "; charset=utf-8"
-        headers = [("Content-Type", kind), ("Last-Modified", modified),
-                   ("Cache-Control", "no-cache"), ("X-Content-Type-Options", "nosniff")]
+        headers = [("Content-Type", kind), ("Last-Modified", modified), ("Cache-Control", "no-cache"),
+                   ("X-Content-Type-Options", "nosniff"), *[h for h in security if h[0] != "X-Content-Type-Options"]]
+        data = path.read_bytes()
         if encoding:
             headers.append(("Content-Encoding", encoding))
-        data = b"" if method == "HEAD" else path.read_bytes()
-        headers.append(("Content-Length", str(stat.st_size)))
+        elif GzipCache.compressible(kind):
+            headers.append(("Vary", "Accept-Encoding"))
+            if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower() and len(data) >= GZIP_MIN_BYTES:
+                data = self._gzip.compress(path, stat, data)
+                headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Length", str(len(data))))
         start_response(_status_line(status), headers)
-        return [data]
+        return [b"" if method == "HEAD" else data]
+
+
+GZIP_MIN_BYTES = 1000  # CloudFront compresses from 1,000 bytes
+_COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml",
+                 "application/atom+xml", "image/svg+xml", "application/manifest+json")
+
+
+class GzipCache:
+    """Gzip (level 6) of static files, kept per file until it changes."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, tuple[float, int, bytes]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def compressible(content_type: str) -> bool:
+        return content_type.startswith(_COMPRESSIBLE)
+
+    def compress(self, path: Path, stat: os.stat_result, data: bytes) -> bytes:
+        import gzip
+
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached is not None and cached[:2] == (stat.st_mtime, stat.st_size):
+            return cached[2]
+        packed = gzip.compress(data, 6, mtime=0)
+        with self._lock:
+            self._cache[path] = (stat.st_mtime, stat.st_size, packed)
+        return packed
 
 
 # ------------------------------------------------------------------------- helpers
 
 
 def _json_headers() -> list[tuple[str, str]]:
-    return [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")]
+    from chalicelib.security_headers import API_HEADERS
+
+    return [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
+            *API_HEADERS.items()]
 
 
 def _status_line(status: int) -> str:

@@ -6,7 +6,6 @@ real work lives in the `portal` package so the CLI and tests share it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -19,7 +18,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 from portal import content as _content
-from portal import render
+from portal import render, security
+from portal.assets import AssetBundles
 from portal.content import INTERNAL_LINK, ContentErrors
 from portal.pages import url_for
 from portal.schedule import WIB, today_wib
@@ -46,10 +46,18 @@ def on_config(config):
     now = datetime.now(WIB)
     view = render.SiteView(content, day, now, site_url=config.site_url or None,
                            api_url=config.extra["portal"].get("api_url") or "/api")
+    try:
+        upload_origin = security.check_origin(config.extra["portal"].get("upload_origin") or "")
+    except ValueError as exc:
+        raise PluginError(f"mkdocs.yml extra.portal: {exc} (PORTAL_UPLOAD_ORIGIN)") from None
+    assets = AssetBundles(root / "site" / "overrides")
+    view._assets = assets
+    config.extra_css = assets.replace_entries(config.extra_css, "css")
+    config.extra_javascript = assets.replace_entries(config.extra_javascript, "js")
     _state.clear()
-    _state.update(content=content, view=view, pages={p.src_uri: p for p in view.pages})
+    _state.update(content=content, view=view, pages={p.src_uri: p for p in view.pages}, assets=assets,
+                  inline_scripts=security.InlineScripts(), upload_origin=upload_origin)
     config.nav = _navigation(content, pages_dir)
-    _version_assets(config, root)
     return config
 
 
@@ -58,6 +66,13 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, page.src_uri, content=page.body))
     for path, data in _state["view"].data_files().items():
         files.append(File.generated(config, path, content=data))
+    assets = _state["assets"]
+    for source in assets.sources():  # published as bundles only
+        found = files.get_file_from_path(source)
+        if found is not None:
+            files.remove(found)
+    for asset in assets:
+        files.append(File.generated(config, asset.path, content=asset.content))
     return files
 
 
@@ -81,12 +96,27 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+@event_priority(-100)  # after every other change to the page
+def on_post_page(output: str, page, config) -> str:
+    _state["inline_scripts"].add_page(output)
+    return output
+
+
 @event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config):
     from portal.cms_build import write_admin
 
     write_admin(Path(config.site_dir), _state["content"], repo_root=Path(config.config_file_path).parent,
                 site_url=config.site_url or "")
+    for extra in ("404.html",):  # rendered outside on_post_page
+        path = Path(config.site_dir) / extra
+        if path.is_file():
+            _state["inline_scripts"].add_page(path.read_text(encoding="utf-8"))
+    from portal.cms_local import ENV_VAR as CMS_BACKEND
+
+    policies = security.with_local_backend(security.PATH_POLICIES, os.environ.get(CMS_BACKEND, ""))
+    headers = security.header_set(_state["inline_scripts"].hashes, _state["upload_origin"], policies)
+    security.write_headers(Path(config.site_dir), headers)
     index = Path(config.site_dir) / "search" / "search_index.json"
     if index.exists():
         from portal.search import rewrite_index_file
@@ -111,28 +141,6 @@ def _navigation(content, pages_dir: Path) -> list:
         if not re.search(r"^navigation:\s*false\s*$", _front_matter_text(path), re.M):
             nav.append(path.name)
     return nav
-
-
-def _version_assets(config, root: Path) -> None:
-    """`assets/status.js` -> `assets/status.js?v=<hash>`: a new build is never served old scripts.
-
-    Material fingerprints its own files; ours get a content hash in the query, so
-    caches may keep them long without a reader running yesterday's code.
-    """
-    overrides = root / "site" / "overrides"
-    for key in ("extra_css", "extra_javascript"):
-        versioned = []
-        for entry in config[key]:
-            path = str(getattr(entry, "path", entry))
-            file = overrides / path
-            if "?" not in path and file.is_file():
-                digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
-                if isinstance(entry, str):
-                    entry = f"{path}?v={digest}"
-                else:
-                    entry.path = f"{path}?v={digest}"
-            versioned.append(entry)
-        config[key] = versioned
 
 
 def _front_matter_text(path: Path) -> str:

@@ -6,7 +6,6 @@ no-JavaScript answer), and the schedule the browser re-evaluates (status.js).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import date, datetime
@@ -51,7 +50,8 @@ class SiteView:
         self.site_url = site_url.rstrip("/") + "/" if site_url else None
         self.api_url = api_url
         self._markdown_cache: dict = {}
-        self._asset_versions: dict[str, str] = {}
+        self._markdown = markdown.Markdown()  # one instance, reset per text: building one costs more than most texts
+        self._assets = None  # portal.assets.AssetBundles, set by the hook (or built on first use)
         self.pages: list[GeneratedPage] = generated_pages(content, self._searchable_slugs())
         for page in self.pages:
             if page.kind == "guide":
@@ -175,17 +175,17 @@ class SiteView:
         current = {a.slug for a, c in self.content.closures if c.last_day >= self.day}
         return recent | current
 
-    def asset(self, path: str) -> str:
-        """`assets/form.js` -> `assets/form.js?v=<content hash>`, as the hook versions extra_css/js.
+    def asset(self, name: str) -> str:
+        """A bundle's site path, e.g. `form.js` -> `assets/form.3f9c0a1b.min.js` (see `portal.assets`).
 
-        For scripts a template loads itself (form pages): a new build is never
-        served yesterday's script from a cache.
+        For what a template loads itself (form pages): minified, and named by its
+        content, so a new build is never served yesterday's script from a cache.
         """
-        if path not in self._asset_versions:
-            file = OVERRIDES / path
-            digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else ""
-            self._asset_versions[path] = f"{path}?v={digest}" if digest else path
-        return self._asset_versions[path]
+        if self._assets is None:
+            from .assets import AssetBundles
+
+            self._assets = AssetBundles(OVERRIDES)
+        return self._assets.path(name)
 
     def categories(self) -> list[str]:
         return sorted({c for a in self.content.announcements for c in a.categories})
@@ -200,7 +200,7 @@ class SiteView:
                 target = url_for(match.group(1), match.group(2).strip("/"))
                 return f"]({get_relative_url(target, base)}{match.group(3) or ''})"
 
-            html = markdown.markdown(INTERNAL_LINK.sub(link, text))
+            html = self._markdown.reset().convert(INTERNAL_LINK.sub(link, text))
             # A single paragraph reads better inline (inside <dd>, footers).
             if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
                 html = html[3:-4]

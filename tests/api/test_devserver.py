@@ -37,6 +37,7 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content_dir: Path,
     # Per-client budgets are tested in test_devserver_limits.py; these tests are one busy client.
     running = create_server(site, port=0, storage_dir=tmp_path / "storage", threads=4,
                             rate_limits=ClientBudgets.off())
+    running._site_root = site
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     yield running
@@ -59,6 +60,40 @@ def test_static_site(server: Any) -> None:
         assert http.head(server.url).content == b""
         again = http.get(server.url, headers={"If-Modified-Since": home.headers["Last-Modified"]})
         assert again.status_code == 304
+
+
+def test_static_files_carry_the_builds_security_headers_and_gzip(server: Any) -> None:
+    from chalicelib.security_headers import API_HEADERS, COMMON_HEADERS
+    from portal.security import header_set, write_headers
+
+    site = Path(server._site_root)
+    headers = header_set({"'sha256-abc='"}, "https://unggah.example.org", {"/admin/": {"script-src": ("'self'",)}})
+    write_headers(site, headers)
+    (site / "besar.js").write_text("var x = 1;\n" * 500, encoding="utf-8")
+    with requests.Session() as http:
+        home = http.get(server.url)
+        for name, value in headers.headers.items():
+            assert home.headers[name] == value
+        assert "'sha256-abc='" in home.headers["Content-Security-Policy"]
+        assert "connect-src 'self' https://unggah.example.org" in home.headers["Content-Security-Policy"]
+        missing = http.get(server.url + "tidak/ada")
+        assert missing.status_code == 404 and missing.headers["X-Frame-Options"] == "DENY"
+        admin = http.get(server.url + "admin/")
+        assert admin.headers["Content-Security-Policy"] == headers.paths["/admin/"]["Content-Security-Policy"]
+        assert "sha256-abc" not in admin.headers["Content-Security-Policy"]
+        assert http.get(server.url + ".portal-headers.json").status_code == 404  # never served, never published
+
+        script = http.get(server.url + "besar.js", stream=True)
+        assert script.headers["Content-Encoding"] == "gzip" and script.headers["Vary"] == "Accept-Encoding"
+        assert int(script.headers["Content-Length"]) < 200 and script.text == "var x = 1;\n" * 500
+        plain = http.get(server.url + "besar.js", headers={"Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers and len(plain.content) == 5500
+
+        api = http.get(server.url + "api/")
+        for name, value in API_HEADERS.items():
+            assert api.headers[name] == value
+        assert set(COMMON_HEADERS) <= set(api.headers)
+        assert api.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
 @pytest.mark.parametrize("path", ["../chalice.json", "%2e%2e/chalice.json", "..%2fchalice.json",
