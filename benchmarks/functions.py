@@ -43,12 +43,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from samples import scanned_pdf  # noqa: E402
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 FUNCTIONS = REPOSITORY / "functions"
 REGION = "ap-southeast-3"
 BUCKET = "bench-dukcapil"
 FORM_ID = "ktp-el-baru"
-PDF = b"%PDF-1.4\n" + b"0" * 50_000 + b"\n%%EOF\n"
+PDF = scanned_pdf(padding=50_000)  # a real PDF: complete checks its structure
 VALUES = {
     "nik": "3322015208900001", "nomor_kk": "3322010101200001",
     "nama_lengkap": "Siti Aminah Rahayu", "tanggal_lahir": "1990-08-12", "jenis_kelamin": "P",

@@ -15,8 +15,10 @@ thread walks the resident's journey over ONE kept-alive ``requests.Session``:
     POST /api/status           status with code and token
 
 It prints requests/s, latency p50/p95 (overall and per step) and failures: any
-exception (reset or dropped connection) or unexpected status. The target is 0
-failures. The run stops at ``--cap`` seconds whatever happens.
+exception (reset or dropped connection) or unexpected status; then the storage
+invariant: exactly one record and one tracking index entry per receipt, no record
+without a receipt, no orphan index entry. The target is 0 failures and 0 problems.
+The run stops at ``--cap`` seconds whatever happens.
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from samples import scanned_pdf  # noqa: E402
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY / "site"))
 FORM_FILE = REPOSITORY / "tests" / "api" / "data" / "uji-ktp.yml"
 FORM_ID = "uji-ktp"
-PDF = b"%PDF-1.4\n" + b"0" * 20_000 + b"\n%%EOF\n"
+PDF = scanned_pdf(padding=20_000)  # a real PDF: complete checks its structure
 VALUES = {
     "nik": "3322015208900001", "nama": "Siti Aminah Rahayu", "tanggal_lahir": "1990-08-12",
     "jenis_kelamin": "P", "kecamatan": "getasan", "telepon": "081234567890",
@@ -88,6 +93,7 @@ def journey(session: requests.Session, base: str, record: callable) -> None:
     receipt = timed("complete", "POST",
                     f"{base}api/submissions/{offer['submission_id']}/complete", 200,
                     json={"idempotency_key": body["idempotency_key"]}).json()
+    record("received", 0.0, True, receipt["tracking_code"])
     timed("status", "POST", f"{base}api/status", 200,
           json={"tracking_code": receipt["tracking_code"], "token": receipt["status_token"]})
 
@@ -113,8 +119,13 @@ def run(threads: int, journeys: int, cap: float) -> int:
     failures: list[str] = []
     deadline = time.monotonic() + cap
 
+    received: list[str] = []
+
     def record(step: str, seconds: float, ok: bool, why: str | None) -> None:
         with lock:
+            if step == "received":  # a completed journey: its tracking code
+                received.append(str(why))
+                return
             latencies[step].append(seconds)
             if not ok:
                 failures.append(f"{step}: {why}")
@@ -137,6 +148,7 @@ def run(threads: int, journeys: int, cap: float) -> int:
         worker.join(max(0.0, deadline - time.monotonic()) + 5)
     elapsed = time.perf_counter() - started
     server.close()
+    problems = check_invariant(storage, received)
     shutil.rmtree(workdir, ignore_errors=True)
 
     every = [s for values in latencies.values() for s in values]
@@ -148,7 +160,23 @@ def run(threads: int, journeys: int, cap: float) -> int:
         values = latencies.get(step, [])
         print(f"    {step:<9} n={len(values):<5} p50 {_ms(values, 50)}  p95 {_ms(values, 95)}")
     print(f"  failures   {len(failures)}" + (f"  e.g. {failures[:5]}" if failures else ""))
-    return len(failures)
+    print(f"  invariant  {len(received)} receipts, {len(received) - len(problems)} with exactly one "
+          f"record and index entry; problems: {len(problems)}" + (f"  e.g. {problems[:3]}" if problems else ""))
+    return len(failures) + len(problems)
+
+
+def check_invariant(storage: Path, received: list[str]) -> list[str]:
+    """Exactly one record per completed submission, one index entry per record, none orphaned."""
+    records: dict[str, int] = defaultdict(int)
+    for path in (storage / "applications").glob("*/*/*/record.json"):
+        records[path.parent.name] += 1
+    index = {path.stem for path in (storage / "index" / "tracking").glob("*.json")}
+    problems = [f"{code}: {records[code]} records" for code in received if records[code] != 1]
+    problems += [f"{code}: receipt twice" for code in set(received) if received.count(code) > 1]
+    problems += [f"{code}: no index entry" for code in records if code not in index]
+    problems += [f"{code}: orphan index entry" for code in index if code not in records]
+    problems += [f"{code}: record without a receipt" for code in records if code not in set(received)]
+    return problems
 
 
 def _ms(values: list[float], percentile: int) -> str:

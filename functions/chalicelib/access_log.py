@@ -189,13 +189,14 @@ class AuditedCasework:
         return application
 
     def download(self, tracking_code: str, destination: Path, *,
-                 forbidden: Iterable[Path] = ()) -> Download:
+                 forbidden: Iterable[Path] = (), revision: int | None = None) -> Download:
         """Record, then write the application's record and files (see ``Casework.download``)."""
         from .casework import check_destination
 
         check_destination(destination, forbidden)  # refuse before recording anything
         self._record_one("download", self.casework.get(tracking_code))
-        return self.casework.download(tracking_code, destination, forbidden=forbidden)
+        return self.casework.download(tracking_code, destination, forbidden=forbidden,
+                                      revision=revision)
 
     def export(self, day: date, form_id: str) -> Export:
         """One day's rows for one form, recorded with their tracking codes."""

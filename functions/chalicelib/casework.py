@@ -76,6 +76,7 @@ __all__ = [
     "last_days",
     "parse_status",
     "write_csv",
+    "at_revision",
 ]
 
 log = logging.getLogger("dukcapil.casework")
@@ -225,6 +226,33 @@ class Export:
 
 
 # --------------------------------------------------------------------------- input checks
+
+
+def at_revision(record: Mapping[str, Any], number: int | None) -> dict[str, Any]:
+    """The record as it stood at revision ``number`` (answers and files); ``None``: the current.
+
+    Revision 1 is the application; each correction adds one that holds only what it
+    changed, so revision N is revisions 1..N applied in order (files replace the
+    files of their attachment).
+
+    Raises
+    ------
+    InvalidInput
+        No such revision.
+    """
+    revisions = list(record.get("revisions") or [])
+    if number is None or (revisions and number == len(revisions)):
+        return dict(record)
+    if not 1 <= number <= max(1, len(revisions)) or not revisions:
+        raise InvalidInput(f"permohonan ini tidak punya revisi {number} (ada {max(1, len(revisions))})",
+                           code="unknown_revision")
+    values: dict[str, Any] = {}
+    files: list[dict[str, Any]] = []
+    for revision in revisions[:number]:
+        values.update(revision.get("values") or {})
+        replaced = {f.get("attachment") for f in revision.get("files") or []}
+        files = [f for f in files if f.get("attachment") not in replaced] + list(revision.get("files") or [])
+    return {**record, "values": values, "files": files, "shown_revision": number}
 
 
 def parse_status(text: object) -> str:
@@ -571,7 +599,7 @@ class Casework:
     # ---------------------------------------------------------------- download
 
     def download(self, tracking_code: str, destination: Path, *,
-                 forbidden: Iterable[Path] = ()) -> Download:
+                 forbidden: Iterable[Path] = (), revision: int | None = None) -> Download:
         """Write ``record.json`` and every file into ``destination/<CODE>/``.
 
         Files are 0600 and folders 0700 (``destination`` itself is created 0700 when it
@@ -579,23 +607,27 @@ class Casework:
         names (``files/00-kk.pdf``), never the resident's own file names. A file a malware
         scanner tagged as a threat is never written (an earlier copy of it in the folder is
         removed) and is listed in ``withheld``; files not yet scanned are written, and
-        ``scans`` says so.
+        ``scans`` says so. With ``revision``, the files as they were at that revision go
+        into ``destination/<CODE>/revisi-<N>/`` (the record, with every revision, too).
 
         Raises
         ------
         UnsafeDestination
             ``destination`` is inside a forbidden folder (checked before anything else).
         InvalidInput, ApplicationNotFound
-            Bad or unknown tracking code.
+            Bad or unknown tracking code, or no such revision.
         """
         base = check_destination(destination, forbidden)
         application = self.get(tracking_code)
+        shown = at_revision(application.record, revision)
         folder = base / application.tracking_code
+        if revision is not None:
+            folder = folder / f"revisi-{revision}"
         _private_dirs(base, folder / "files")
         record_path = folder / "record.json"
         written: list[Path] = []
         scans: list[tuple[str, ScanResult]] = []
-        for index, item in enumerate(application.record.get("files") or []):
+        for index, item in enumerate(shown.get("files") or []):
             name = str(item.get("key", "")).rsplit("/", 1)[-1]
             if not _SAFE_FILE.match(name):
                 name = f"{int(item.get('index', index)):02d}-berkas.bin"

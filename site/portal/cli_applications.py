@@ -218,14 +218,23 @@ def inbox(content_dir: Path, first_day: date | None, last_day: date | None,
 @click.command("show")
 @content_option
 @click.argument("code")
+@click.option("--revision", type=click.IntRange(min=1), metavar="N",
+              help="Revisi ke-N (1 = permohonan awal; tiap perbaikan warga menambah satu).")
 @reader_option
 @_staff_errors
-def show(content_dir: Path, code: str, by: str | None) -> None:
+def show(content_dir: Path, code: str, by: str | None, revision: int | None) -> None:
     """Tampilkan satu permohonan: isian, berkas, status dan seluruh riwayatnya.
 
-    Berisi data pribadi warga: hanya dicetak ke terminal, tidak disimpan ke mana pun."""
+    Bawaannya revisi terbaru (setelah perbaikan warga); --revision N menampilkan isian
+    dan berkas seperti pada revisi N. Berisi data pribadi warga: hanya dicetak ke
+    terminal, tidak disimpan ke mana pun."""
+    from chalicelib.casework import Application, at_revision
+
     casework = _reads(content_dir, by)
     application = casework.show(code)
+    if revision is not None:
+        application = Application(application.key, application.etag,
+                                  at_revision(application.record, revision))
     scans = {key: scan.label for key, scan in casework.scan_states(application).items()}
     for line in _describe_application(application, casework.form_of(application), scans):
         click.echo(line)
@@ -245,13 +254,18 @@ def _describe_application(application: Application, form: FormDefinition | None,
             return str(text)
 
     status = str(record.get("status", ""))
+    revisions = record.get("revisions") or []
+    count = max(1, len(revisions))
+    number = record.get("shown_revision", count)
     lines = [
         f"Permohonan {application.tracking_code}",
         f"  Formulir : {record.get('form_title', '')} ({record.get('form_id', '')})",
         f"  Diterima : {when(record.get('received_at'))}",
         f"  Status   : {STATUS_LABELS.get(status, status)}",
+        f"  Revisi   : {number} dari {count}" + ("" if count == 1 else
+                                                 "  (revisi lain: --revision N)"),
         "",
-        "Isian:",
+        "Isian:" if number == count else f"Isian pada revisi {number}:",
     ]
     values: Mapping[str, Any] = record.get("values") or {}
     specs = list(form.fields) if form else []
@@ -299,15 +313,21 @@ def _describe_application(application: Application, form: FormDefinition | None,
 @click.argument("code")
 @click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder tujuan; permohonan ditulis ke FOLDER/KODE/.")
+@click.option("--revision", type=click.IntRange(min=1), metavar="N",
+              help="Revisi ke-N (1 = permohonan awal; tiap perbaikan warga menambah satu).")
 @reader_option
 @_staff_errors
-def download(content_dir: Path, code: str, folder: Path, by: str | None) -> None:
+def download(content_dir: Path, code: str, folder: Path, by: str | None,
+             revision: int | None) -> None:
     """Unduh record.json dan semua berkas satu permohonan ke FOLDER/KODE/.
+
+    Dengan --revision N: berkas seperti pada revisi N, ke FOLDER/KODE/revisi-N/.
 
     Berkas hanya bisa dibaca pemiliknya (0600, folder 0700). Folder hasil build situs
     (build/) dan folder content/ serta site/ repositori ditolak."""
     casework = _reads(content_dir, by)
-    result = casework.download(code, folder, forbidden=private_data_forbidden_dirs(content_dir))
+    result = casework.download(code, folder, forbidden=private_data_forbidden_dirs(content_dir),
+                               revision=revision)
     click.echo(f"Ditulis ke {result.folder}/: record.json dan {len(result.files)} berkas di "
                "files/ (hanya bisa dibaca pemilik).")
     for name, scan in result.scans:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from api_support import JPEG, PDF, Api, file_decl
+from api_support import JPEG, PDF, VALUES, Api, file_decl
 from chalicelib import layout
 from chalicelib.casework import Casework, InvalidInput
 from chalicelib.policy import Policy, load_policy
@@ -281,3 +281,28 @@ def test_finished_documents_are_removed_after_their_period(api: Api) -> None:
     execute_purge(api.storage, plan)
     assert api.storage.head(document["key"]) is None
     assert record_of(api, code)["result"]["documents"][0]["sha256"]  # the record remembers it
+
+
+def test_staff_see_the_current_revision_and_can_see_earlier_ones(api: Api, casework, tmp_path) -> None:
+    from chalicelib.casework import at_revision
+
+    receipt = received(api, [("kk", PDF, "application/pdf"), ("foto", JPEG, "image/jpeg")])
+    code = receipt["tracking_code"]
+    casework.set_status(code, "perlu-perbaikan", note="KK buram.", by="Rina",
+                        fields=["keterangan"], attachments=["kk"])
+    new_kk = text_pdf("KARTU KELUARGA BARU")
+    offer = body(correct(api, receipt, {"keterangan": "Revisi kedua"}, [("kk", new_kk, "application/pdf")]))
+    api.upload(offer["uploads"][0], new_kk)
+    api.post(f"/corrections/{offer['submission_id']}/complete", {"idempotency_key": "kunci-perbaikan-uji-0001"})
+    record = record_of(api, code)
+    first, second = at_revision(record, 1), at_revision(record, None)
+    assert first["values"]["keterangan"] == VALUES["keterangan"] and second["values"]["keterangan"] == "Revisi kedua"
+    kk_then = next(f for f in first["files"] if f["attachment"] == "kk")
+    assert api.storage.read_bytes(kk_then["key"]) == PDF
+    done = casework.download(code, tmp_path, revision=1)
+    assert done.folder == tmp_path / code / "revisi-1"
+    assert (done.folder / "files" / kk_then["key"].rsplit("/", 1)[-1]).read_bytes() == PDF
+    current = casework.download(code, tmp_path)
+    assert any(p.read_bytes() == new_kk for p in current.files)
+    with pytest.raises(InvalidInput, match="tidak punya revisi 3"):
+        at_revision(record, 3)
