@@ -165,20 +165,29 @@ def run_child(code: str, env: dict[str, str]) -> dict[str, float]:
     return {**json.loads(result.stdout.strip().splitlines()[-1]), "process": wall}
 
 
-def cold_starts(endpoint: str, runs: int) -> tuple[list[dict], list[dict]]:
-    """Alternate app and floor children; return their timings."""
-    app_runs, floor_runs = [], []
-    for i in range(runs + 1):  # the first pair warms the page cache and .pyc files
-        app_code = (APP_CHILD.replace("FUNCTIONS", repr(str(FUNCTIONS)))
-                    .replace("BODY", repr(create_body())))
-        floor_code = (FLOOR_CHILD.replace("REGION", repr(REGION))
-                      .replace("ENDPOINT", repr(endpoint)))
-        app_timing = run_child(app_code, child_env(endpoint, f"cold-{i}"))
-        floor_timing = run_child(floor_code, child_env(endpoint, f"cold-{i}"))
-        if i:
-            app_runs.append(app_timing)
-            floor_runs.append(floor_timing)
-    return app_runs, floor_runs
+NO_QUOTA = {"QUOTA_MAX_SUBMISSIONS": "0", "QUOTA_MAX_MEGABYTES": "0"}
+
+
+def cold_starts(endpoint: str, runs: int) -> tuple[list[dict], list[dict], list[dict]]:
+    """Alternate app, app without the submission quota, and floor children; their timings."""
+    series: dict[str, list[dict]] = {"app": [], "bare": [], "floor": []}
+    floor_code = FLOOR_CHILD.replace("REGION", repr(REGION)).replace("ENDPOINT", repr(endpoint))
+    children = {
+        "app": lambda i: run_child(app_child(), child_env(endpoint, f"cold-{i}")),
+        "bare": lambda i: run_child(app_child(), {**child_env(endpoint, f"bare-{i}"), **NO_QUOTA}),
+        "floor": lambda i: run_child(floor_code, child_env(endpoint, f"floor-{i}")),
+    }
+    order = list(children)
+    for i in range(runs + 1):  # the first round warms the page cache and .pyc files
+        for name in order[i % 3:] + order[:i % 3]:  # rotated: no kind always runs first
+            timing = children[name](i)
+            if i:
+                series[name].append(timing)
+    return series["app"], series["bare"], series["floor"]
+
+
+def app_child() -> str:
+    return APP_CHILD.replace("FUNCTIONS", repr(str(FUNCTIONS))).replace("BODY", repr(create_body()))
 
 
 def in_process(backend: str, endpoint: str, submissions: int) -> dict[str, list[float]]:
@@ -254,7 +263,9 @@ def main() -> int:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
     server, endpoint = start_moto()
     try:
-        app_runs, floor_runs = cold_starts(endpoint, max(1, args.runs))
+        app_runs, bare_runs, floor_runs = cold_starts(endpoint, max(1, args.runs))
+        bare_median = statistics.median(r["total"] for r in bare_runs)
+        bare_wall = statistics.median(r["process"] for r in bare_runs)
         app_median = statistics.median(r["total"] for r in app_runs)
         floor_median = statistics.median(r["total"] for r in floor_runs)
         app_wall = statistics.median(r["process"] for r in app_runs)
@@ -269,10 +280,14 @@ def main() -> int:
               f" {_ms(statistics.median(r['import'] for r in app_runs)):>10}")
         print(f"  {'         of which: first request':<46}"
               f" {_ms(statistics.median(r['request'] for r in app_runs)):>10}")
+        print(f"  {'app without the submission quota (QUOTA_*=0)':<46} {_ms(bare_median):>10}"
+              f" {_ms(bare_wall):>14}")
         print(f"  {'floor  import boto3 + first S3 client':<46} {_ms(floor_median):>10}"
               f" {_ms(floor_wall):>14}")
         print(f"  {'ratio  app / floor':<46} {ratio:>9.2f}x {app_wall / floor_wall:>13.2f}x"
               f"   (target <= 1.25x)")
+        print(f"  {'ratio  app without quota / floor':<46} {bare_median / floor_median:>9.2f}x"
+              f" {bare_wall / floor_wall:>13.2f}x")
         print("  'in process' starts at the child's first line; 'whole process' adds the"
               " interpreter's own start-up and exit, the same for both.")
         print(f"\nin-process latency per submission, {args.submissions} submissions"

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 from . import layout
 from .clock import Clock, now_wib
-from .corrections import Corrections
 from .errors import NotFound
 from .intake import Intake
 from .notices import Notices
