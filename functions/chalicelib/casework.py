@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import layout, retention
 from .clock import Clock, now_wib, parse_iso
+from .private_files import write_private
 from .scanning import ScanResult, scan_state
 from .statuses import STATUS_LABELS
 from .tracking import normalise_tracking_code
@@ -774,16 +774,4 @@ def _private_dirs(base: Path, leaf: Path) -> None:
         os.chmod(current, 0o700)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` with mode 0600, atomically (temporary file, rename)."""
-    fd, staged = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(staged, 0o600)
-        os.replace(staged, path)
-    except BaseException:
-        Path(staged).unlink(missing_ok=True)
-        raise
+_write_private = write_private  # kept for the modules that import it from here

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .forms import DefinitionProblem, FormDefinitionError
-from .yamlfile import LineDict, YamlSyntaxError, read_tree
+from .yamlfile import LineDict
 
 __all__ = ["Policy", "OfficeInfo", "load_policy", "DEFAULT_POLICY"]
 
@@ -176,12 +176,9 @@ def _read_applications(path: Path, data: LineDict, values: dict[str, Any],
 
 
 def _read(path: Path, problems: list[DefinitionProblem]) -> Any:
+    """The file's tree (or its compiled twin), ``None`` when neither exists."""
+    from .forms import _read_yaml
+
     if not path.is_file() and not path.with_name(path.name + ".json").is_file():
         return None
-    try:
-        return read_tree(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(DefinitionProblem(path, 1, "", f"tidak bisa dibaca: {exc}"))
-    except YamlSyntaxError as exc:
-        problems.append(DefinitionProblem(path, exc.line, "", exc.message))
-    return None
+    return _read_yaml(path, problems)

@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .casework import _FORMULA_START, _private_dirs, _write_private, check_destination
+from .casework import _FORMULA_START, _private_dirs, check_destination
+from .private_files import write_private
 
 if TYPE_CHECKING:
     from .casework import Export
@@ -82,6 +83,6 @@ def write_xlsx(export: Export, path: Path, *, forbidden: Iterable[Path] = ()) ->
     buffer = io.BytesIO()
     workbook.save(buffer)
     _private_dirs(target.parent, target.parent)
-    _write_private(target, buffer.getvalue())
+    write_private(target, buffer.getvalue())
     log.info("export xlsx form=%s rows=%d", export.form_id, len(export.rows))
     return target

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +28,7 @@ from email.utils import format_datetime, make_msgid, parseaddr, parsedate_to_dat
 from pathlib import Path
 
 from ..clock import Clock, now_wib, to_wib
+from ..private_files import write_private
 from .senders import Outgoing, SendError
 
 __all__ = ["OutboxEntry", "OutboxSender", "build_email", "list_outbox", "message_text",
@@ -76,7 +76,7 @@ class OutboxSender:
         name = f"{to_wib(now):%Y%m%d-%H%M%S}-{event}-{secrets.token_hex(4)}{SUFFIX}"
         try:
             _private_folder(self.folder)
-            _write_private(self.folder / name, email.as_bytes())
+            write_private(self.folder / name, email.as_bytes())
         except OSError as exc:
             raise SendError("outbox_unwritable", type(exc).__name__) from None
         return name
@@ -131,16 +131,3 @@ def _private_folder(folder: Path) -> None:
     if not folder.exists():
         folder.mkdir(mode=0o700, parents=True)
     os.chmod(folder, 0o700)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd, staged = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(staged, path)
-    except BaseException:
-        Path(staged).unlink(missing_ok=True)
-        raise
