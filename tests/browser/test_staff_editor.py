@@ -89,8 +89,23 @@ def wait_for(predicate, seconds: float = 15):
         time.sleep(0.1)
 
 
+def written(path: Path, seconds: float = 15) -> str:
+    """A file the editor's backend wrote, once it is whole (decap-server does not write atomically)."""
+    result: list[str] = []
+
+    def whole() -> bool:
+        first = path.read_text(encoding="utf-8") if path.exists() else ""
+        time.sleep(0.2)
+        again = path.read_text(encoding="utf-8") if path.exists() else ""
+        result[:] = [again]
+        return bool(again) and first == again and again.endswith("\n")
+
+    wait_for(whole, seconds)
+    return result[0]
+
+
 def front_matter(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
+    text = written(path)
     return text[: text.index("\n---\n", 4) + 5]
 
 
@@ -129,7 +144,7 @@ def test_a_closure_for_two_kecamatan_through_the_form(context, editor, tmp_path)
     wait_for(lambda: editor.announcements() - before)
     assert editor.announcements() - before == {FILE_NAME}
     made = editor.content / "announcements" / FILE_NAME
-    published = re.search(r"^date: (\d{4}-\d{2}-\d{2})$", made.read_text(encoding="utf-8"), re.M).group(1)
+    published = re.search(r"^date: (\d{4}-\d{2}-\d{2})$", written(made), re.M).group(1)
 
     # The same file `portal new-closure` writes: same name, same front matter, line for line.
     other = tmp_path / "content"
@@ -164,10 +179,18 @@ def test_office_hours_through_the_form(context, editor, tmp_path):
         bawen.get_by_label(day).fill(hours)
     bawen.get_by_label("Alamat").fill("Jl. Soekarno-Hatta, Bawen")
     publish(page)
-    wait_for(lambda: offices_yml.read_text(encoding="utf-8") != original)
 
-    changed = [line for line in difflib.unified_diff(original.splitlines(), offices_yml.read_text(
-        encoding="utf-8").splitlines(), lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    def saved() -> str | None:
+        """The file once the editor's backend has written it whole (it is not written atomically)."""
+        first = offices_yml.read_text(encoding="utf-8")
+        time.sleep(0.2)
+        again = offices_yml.read_text(encoding="utf-8")
+        done = first == again and "sabtu: tutup" in again and again.endswith("\n")
+        return again if done else None
+
+    wait_for(saved)
+    changed = [line for line in difflib.unified_diff(original.splitlines(), saved().splitlines(), lineterm="",
+                                                     n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     assert changed == [
         '-    address: ""', "-    hours: {}",
         '+    address: "Jl. Soekarno-Hatta, Bawen"', "+    hours:",
@@ -219,9 +242,9 @@ def test_a_closure_needs_its_reason_but_a_plain_announcement_needs_no_closure(co
     publish(page)
     wait_for(lambda: editor.announcements() - before)
     (name,) = editor.announcements() - before
-    written = (editor.content / "announcements" / name).read_text(encoding="utf-8")
+    saved = written(editor.content / "announcements" / name)
     assert name.endswith("-jam-layanan.md")  # the title's words before its first date word
-    assert "closure" not in written and "categories" not in written
+    assert "closure" not in saved and "categories" not in saved
     check = CliRunner().invoke(portal, ["check", "--content", str(editor.content)])
     assert check.exit_code == 0, check.output
 
