@@ -12,6 +12,8 @@ in Bahasa Indonesia)::
     POST /corrections/{submission_id}/complete   verify, add the revision, status
     POST /documents                         a finished document's download link (minutes)
 
+and, every 15 minutes, ``retry_notifications`` sends again what failed to send.
+
 The logic is in ``chalicelib/`` (see :mod:`chalicelib.submissions`). Storage
 and the service are built lazily, once per container, so that importing this
 module stays cheap (cold start).
@@ -26,7 +28,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chalice import Chalice, CORSConfig, Response
+from chalice import Chalice, CORSConfig, Rate, Response
 from chalicelib.errors import ServiceError
 from chalicelib.payloads import (
     MAX_BODY_BYTES,
@@ -236,6 +238,22 @@ def document_link() -> Response:
 def index() -> Response:
     """A health check that touches nothing: ``{"service": ..., "ok": true}``."""
     return _json(200, {"service": APP_NAME, "ok": True})
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def retry_notifications(event: Any) -> dict[str, int]:
+    """Every 15 minutes: send again the residents' messages whose send failed.
+
+    A failed send never blocks what caused it; it is kept (without the status token)
+    under ``notifications/pending/`` and retried here with a growing delay.
+    """
+    from chalicelib.notify import notifier_from_env
+
+    report = notifier_from_env(get_storage()).retry()
+    counts = {"sent": report.sent, "failed": report.failed, "waiting": report.waiting,
+              "gave_up": report.gave_up}
+    log.info("notify retry %s", " ".join(f"{k}={v}" for k, v in counts.items()))
+    return counts
 
 
 # ------------------------------------------------------------------ middleware

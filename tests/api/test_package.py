@@ -68,9 +68,12 @@ def test_package_holds_every_form_definition(packaged: Path) -> None:
 def test_packaged_template_wires_bucket_env_and_scoped_policy(packaged: Path) -> None:
     template = json.loads((packaged / "sam.json").read_text())
     resources = template["Resources"]
-    env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
-    assert env["SUBMISSIONS_BUCKET"] == {"Ref": "SubmissionsBucket"}
-    assert env["STORAGE_BACKEND"] == "s3"
+    for function in ("APIHandler", "RetryNotifications"):  # the schedule reaches the same bucket
+        env = resources[function]["Properties"]["Environment"]["Variables"]
+        assert env["SUBMISSIONS_BUCKET"] == {"Ref": "SubmissionsBucket"}
+        assert env["STORAGE_BACKEND"] == "s3"
+    events = resources["RetryNotifications"]["Properties"]["Events"]
+    assert [e["Properties"]["Schedule"] for e in events.values()] == ["rate(15 minutes)"]
     role = next(r for r in resources.values() if r["Type"] == "AWS::IAM::Role")
     policy = json.dumps(role["Properties"]["Policies"])
     assert "${SubmissionsBucket}/pending/*" in policy
