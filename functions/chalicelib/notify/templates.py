@@ -26,6 +26,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from ..forms import DefinitionProblem, FormDefinitionError
 from ..paths import content_dir
 from ..yamlfile import LineDict, YamlSyntaxError, read_tree
 from .events import FOOTER, PLACEHOLDERS, REQUIRED, SMS_PLACEHOLDERS, TEMPLATES, Office
@@ -68,26 +69,12 @@ _CONTACT_LABELS = (
 )
 
 
-@dataclass(frozen=True)
-class TemplateProblem:
-    """One problem in a template file, located by file, line and key."""
-
-    path: Path
-    line: int
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+TemplateProblem = DefinitionProblem
+"""One problem in a template file, located by file, line and key (as in form definitions)."""
 
 
-class MessageTemplateError(Exception):
+class MessageTemplateError(FormDefinitionError):
     """The message templates have problems; ``problems`` lists every one of them."""
-
-    def __init__(self, problems: list[TemplateProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.key))
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
