@@ -236,11 +236,11 @@ def test_a_reload_keeps_the_typed_draft_in_this_tab_only(context, portal):
     page.set_input_files('input[name="files.kartu_keluarga"]', files=[sample("pdf", "draf")])
     page.reload()
 
-    assert page.input_value("#f-nik") == NIK
-    assert page.input_value("#f-nama_lengkap") == "Siti Aminah"
-    assert page.input_value("#f-tanggal_lahir-bulan") == "8"
+    expect(page.locator("#f-nik")).to_have_value(NIK)
+    expect(page.locator("#f-nama_lengkap")).to_have_value("Siti Aminah")
+    expect(page.locator("#f-tanggal_lahir-bulan")).to_have_value("8")
     assert page.is_checked("#f-jenis_kelamin")
-    assert page.input_value("#f-kecamatan") == "bawen"
+    expect(page.locator("#f-kecamatan")).to_have_value("bawen")
     assert page.eval_on_selector('input[name="files.kartu_keluarga"]', "n => n.files.length") == 0
     assert "dipulihkan" in page.locator("#portal-draft-status").inner_text()
     assert draft_keys(page, "sessionStorage") == ["portal-draft:ktp-el-baru"]
@@ -250,15 +250,15 @@ def test_a_reload_keeps_the_typed_draft_in_this_tab_only(context, portal):
 
     other_tab = context.new_page()  # a new tab has its own sessionStorage: no draft there
     other_tab.goto(f"{portal.url}formulir/ktp-el-baru/")
-    assert other_tab.input_value("#f-nik") == ""
+    expect(other_tab.locator("#f-nik")).to_have_value("")
 
     page.get_by_role("button", name="Hapus draf").click()
-    assert page.input_value("#f-nik") == NIK  # it asks first (tests/browser/test_phone.py)
+    expect(page.locator("#f-nik")).to_have_value(NIK)  # it asks first (tests/browser/test_phone.py)
     page.get_by_role("button", name="Ya, hapus isian").click()
-    assert page.input_value("#f-nik") == ""
+    expect(page.locator("#f-nik")).to_have_value("")
     assert draft_keys(page, "sessionStorage") == []
     page.reload()
-    assert page.input_value("#f-nik") == ""
+    expect(page.locator("#f-nik")).to_have_value("")
 
 
 def test_a_draft_kept_on_the_device_survives_a_new_tab_and_goes_after_sending(context, portal):
@@ -271,7 +271,7 @@ def test_a_draft_kept_on_the_device_survives_a_new_tab_and_goes_after_sending(co
 
     page.close()
     page = open_form(context, portal, "pindah")
-    assert page.input_value("#f-nik") == "3322 0117 0890 0001"
+    expect(page.locator("#f-nik")).to_have_value("3322 0117 0890 0001")
     assert page.is_checked("#portal-draft-keep")
     choose_files(page, spec, "simpan")
     go_to_check(page)

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from formfill import NIK
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -121,16 +122,18 @@ def test_hapus_draf_asks_before_emptying_the_form(phone, portal):
     clear.tap()
     assert question.is_visible()
     assert clear.get_attribute("aria-expanded") == "true"
-    assert page.input_value("#f-nik") == NIK  # nothing emptied yet
+    expect(page.locator("#f-nik")).to_have_value(NIK)  # nothing emptied yet
     page.get_by_role("button", name="Batal").tap()
     assert not question.is_visible()
-    assert page.input_value("#f-nik") == NIK and page.input_value("#f-nama_lengkap") == "Siti Aminah"
+    expect(page.locator("#f-nik")).to_have_value(NIK)
+    expect(page.locator("#f-nama_lengkap")).to_have_value("Siti Aminah")
     assert page.evaluate("sessionStorage.getItem('portal-draft:ktp-el-baru')") is not None
     assert page.evaluate("document.activeElement.id") == "portal-draft-clear"
 
     clear.tap()
     page.get_by_role("button", name="Ya, hapus isian").tap()
-    assert page.input_value("#f-nik") == "" and page.input_value("#f-nama_lengkap") == ""
+    expect(page.locator("#f-nik")).to_have_value("")
+    expect(page.locator("#f-nama_lengkap")).to_have_value("")
     assert page.evaluate("sessionStorage.getItem('portal-draft:ktp-el-baru')") is None
     assert "Draf dihapus" in page.locator("#portal-draft-status").inner_text()
     assert not question.is_visible()

@@ -53,7 +53,7 @@ def test_the_status_link_checks_at_once_and_takes_the_token_out_of_the_address_b
     assert result.locator("[data-status-field=status_label]").inner_text() == "Diterima"
     assert page.url == f"{portal.url}formulir/status/"
     assert not [url for url in asked if receipt["token"] in url]  # the token never left in a URL
-    assert page.input_value("#f-token") == receipt["token"]
+    expect(page.locator("#f-token")).to_have_value(receipt["token"])
     assert serious(page) == [], "status: diterima"
     page.reload()  # the tab remembers it: the status shows again
     expect(result).to_be_visible()
@@ -83,7 +83,7 @@ def test_copy_buttons_copy_the_code_and_the_token(browser, portal, receipt):
 def test_code_and_token_show_the_status_and_history(context, portal, receipt):
     page = context.new_page()
     page.goto(f"{portal.url}formulir/status/?kode={receipt['code']}")  # links of older receipts
-    assert page.input_value("#f-tracking_code") == receipt["code"]
+    expect(page.locator("#f-tracking_code")).to_have_value(receipt["code"])
     check(page, receipt["code"].lower().replace("-", " "), receipt["token"])  # case and spaces forgiven
     result = page.locator("#portal-status-result")
     expect(result).to_be_visible()
