@@ -11,31 +11,14 @@ from __future__ import annotations
 import struct
 import zlib
 
+from hostile_pdfs import text_pdf
+
 MIME = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
 
 
 def make_pdf(label: str) -> bytes:
-    """A one-page PDF 1.4 with a correct cross-reference table."""
-    text = label.replace("\\", "").replace("(", "").replace(")", "")
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A one-page PDF with ``label`` as its text (the hostile corpus's good PDF)."""
+    return text_pdf(label.replace("\\", "").replace("(", "").replace(")", ""))
 
 
 def make_png(label: str, size: tuple[int, int] = (16, 16)) -> bytes:
